@@ -1,0 +1,202 @@
+"""Every write to the catalog and its stock. Each function runs in a transaction.
+
+Stock rows are locked in primary-key order before any change, so two checkouts that touch
+the same SKUs in different orders cannot deadlock; the database constraint
+allocated <= on hand is the last guard against overselling.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog.events import stock_updated
+from catalog.models import Category, Product, Stock, Variant, Warehouse
+from integrations.services import record_events
+from mall.errors import DomainError, ErrorDetail
+
+
+@dataclass(frozen=True)
+class Shortage:
+    sku: str
+    requested: int
+    available: int
+
+
+class InsufficientStock(DomainError):
+    def __init__(self, shortages: list[Shortage]):
+        self.shortages = shortages
+        super().__init__(
+            *(
+                ErrorDetail(
+                    "lines",
+                    "INSUFFICIENT_STOCK",
+                    f"Only {s.available} of {s.sku} available; {s.requested} requested.",
+                )
+                for s in shortages
+            )
+        )
+
+
+def ensure_default_warehouse() -> Warehouse:
+    warehouse, _ = Warehouse.objects.get_or_create(
+        code=settings.DEFAULT_WAREHOUSE_CODE, defaults={"name": "Main warehouse", "priority": 10}
+    )
+    return warehouse
+
+
+def _locked_stock(variant_ids) -> list[Stock]:
+    return list(
+        Stock.objects.select_for_update(of=("self",))
+        .filter(variant_id__in=list(variant_ids))
+        .select_related("variant", "warehouse")
+        .order_by("id")
+    )
+
+
+@transaction.atomic
+def allocate_stock(
+    quantities: Mapping[int, int], *, variants: Mapping[int, Variant], announce: bool = True
+) -> list[Stock]:
+    """Allocate `quantities` (variant id -> units) across warehouses by their priority.
+
+    All or nothing: if any SKU lacks units, raises InsufficientStock listing every short SKU
+    and changes nothing. Writes one stock.updated event per changed row unless the caller
+    announces them itself (`announce=False`, so checkout writes its outbox rows at once).
+    Returns the changed rows.
+    """
+    rows = _locked_stock(quantities)
+    by_variant: dict[int, list[Stock]] = {}
+    for row in sorted(rows, key=lambda r: (r.warehouse.priority, r.warehouse_id)):
+        by_variant.setdefault(row.variant_id, []).append(row)
+
+    shortages, changed = [], []
+    for variant_id, wanted in sorted(quantities.items()):
+        candidates = by_variant.get(variant_id, [])
+        available = sum(max(r.quantity_available, 0) for r in candidates)
+        if available < wanted:
+            shortages.append(Shortage(variants[variant_id].sku, wanted, available))
+            continue
+        remaining = wanted
+        for row in candidates:
+            take = min(remaining, max(row.quantity_available, 0))
+            if take:
+                row.quantity_allocated += take
+                row.version += 1
+                changed.append(row)
+                remaining -= take
+            if not remaining:
+                break
+    if shortages:
+        raise InsufficientStock(shortages)
+    _save_and_announce(changed, reason="order_confirmed", announce=announce)
+    return changed
+
+
+@transaction.atomic
+def receive_stock(quantities: Mapping[int, int], *, warehouse: Warehouse | None = None, reason: str = "received") -> list[Stock]:
+    """Add units on hand (variant id -> units received), creating missing stock rows."""
+    warehouse = warehouse or ensure_default_warehouse()
+    wanted = {vid: qty for vid, qty in quantities.items() if qty}
+    if not wanted:
+        return []
+    existing = {r.variant_id for r in Stock.objects.filter(variant_id__in=list(wanted), warehouse=warehouse)}
+    missing = [Stock(variant_id=vid, warehouse=warehouse) for vid in wanted if vid not in existing]
+    if missing:
+        Stock.objects.bulk_create(missing, ignore_conflicts=True)
+    rows = [r for r in _locked_stock(wanted) if r.warehouse_id == warehouse.id]
+    for row in rows:
+        row.quantity_on_hand += wanted[row.variant_id]
+        row.version += 1
+    _save_and_announce(rows, reason=reason)
+    return rows
+
+
+@transaction.atomic
+def set_stock_level(variant: Variant, warehouse: Warehouse, quantity_on_hand: int) -> Stock:
+    """Set units on hand (a stock count); refuses a level below what is already allocated."""
+    Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
+    row = _locked_stock([variant.id])
+    row = next(r for r in row if r.warehouse_id == warehouse.id)
+    if quantity_on_hand < row.quantity_allocated:
+        raise DomainError.single(
+            "quantity_on_hand",
+            "BELOW_ALLOCATED",
+            f"{row.quantity_allocated} units of {variant.sku} are allocated to orders; on hand cannot be lower.",
+        )
+    row.quantity_on_hand = quantity_on_hand
+    row.version += 1
+    _save_and_announce([row], reason="adjusted")
+    return row
+
+
+def _save_and_announce(rows: list[Stock], *, reason: str, announce: bool = True) -> None:
+    if not rows:
+        return
+    now = timezone.now()
+    for row in rows:
+        row.updated_at = now
+    Stock.objects.bulk_update(rows, ["quantity_on_hand", "quantity_allocated", "version", "updated_at"])
+    if announce:
+        record_events([stock_updated(row, reason) for row in rows])
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    sku: str
+    name: str
+    list_price: Decimal
+    category: str
+    starting_stock: int
+    currency: str = "GBP"
+
+
+@transaction.atomic
+def add_missing_products(specs: list[ProductSpec]) -> int:
+    """Create the products whose SKU is new, with their stock in the default warehouse.
+
+    Existing SKUs are left exactly as merchandisers edited them. Returns how many were created.
+    """
+    existing = set(Variant.objects.filter(sku__in=[s.sku for s in specs]).values_list("sku", flat=True))
+    new = [s for s in specs if s.sku not in existing]
+    if not new:
+        return 0
+    warehouse = ensure_default_warehouse()
+    categories = {}
+    for name in sorted({s.category for s in new}):
+        categories[name], _ = Category.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    products = Product.objects.bulk_create(
+        [
+            Product(name=s.name, slug=slugify(f"{s.name}-{s.sku}")[:255] or s.sku.lower(), category=categories[s.category])
+            for s in new
+        ]
+    )
+    variants = Variant.objects.bulk_create(
+        [
+            Variant(product=p, sku=s.sku, list_price=s.list_price, currency=s.currency)
+            for p, s in zip(products, new, strict=True)
+        ]
+    )
+    Stock.objects.bulk_create(
+        [
+            Stock(variant=v, warehouse=warehouse, quantity_on_hand=s.starting_stock, version=1)
+            for v, s in zip(variants, new, strict=True)
+        ]
+    )
+    return len(new)
+
+
+@transaction.atomic
+def replenish(quantities: Mapping[int, int], *, warehouse: Warehouse | None = None) -> list[Stock]:
+    """Receive just enough units that `quantities` (variant id -> units) are available."""
+    warehouse = warehouse or ensure_default_warehouse()
+    available = {
+        r.variant_id: r.quantity_available
+        for r in Stock.objects.filter(variant_id__in=list(quantities), warehouse=warehouse)
+    }
+    short = {vid: qty - available.get(vid, 0) for vid, qty in quantities.items() if qty > available.get(vid, 0)}
+    return receive_stock(short, warehouse=warehouse) if short else []

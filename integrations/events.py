@@ -1,0 +1,48 @@
+"""The catalogue of events the mall sends to other systems: one place, used everywhere.
+
+Each event type has a JSON Schema for its whole envelope in docs/webhooks/<type>.schema.json;
+the payload contract is documented in docs/webhooks.md.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+API_VERSION = "2026-12-01"
+
+ORDER_CONFIRMED = "order.confirmed"
+STOCK_UPDATED = "stock.updated"
+
+# event type -> one-line description (shown in the admin and the docs)
+EVENT_TYPES: dict[str, str] = {
+    ORDER_CONFIRMED: "A dealer's order was confirmed (prices, discounts and lines are final).",
+    STOCK_UPDATED: "On-hand or allocated stock of a SKU in a warehouse changed.",
+}
+
+# An endpoint subscribed to "*" receives every event type, including ones added later.
+ALL_EVENTS = "*"
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "docs" / "webhooks"
+
+
+def is_known(event_type: str) -> bool:
+    return event_type in EVENT_TYPES
+
+
+def schema_path(event_type: str) -> Path:
+    return SCHEMA_DIR / f"{event_type}.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """One event to record in the outbox.
+
+    `sequence` increases by one per aggregate (e.g. per order number, per SKU+warehouse) and is
+    given by the caller, who owns the aggregate; the receiver uses it to order events.
+    """
+
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    sequence: int
+    data: dict[str, Any]

@@ -1,0 +1,5 @@
+from graphene_django.views import GraphQLView
+
+
+class MallGraphQLView(GraphQLView):
+    pass

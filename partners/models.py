@@ -1,0 +1,141 @@
+"""Dealer companies, their tiers and regions, their users, and their credit."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Tier(models.Model):
+    """A price tier. `rank` orders tiers from best (1) to plainest."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=64)
+    rank = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    """A sales region; the imported data uses one region per country."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(models.Model):
+    """A dealer or distributor. `code` is the vendor's customer number (the ERP's key)."""
+
+    class Kind(models.TextChoices):
+        DEALER = "dealer", "Dealer"
+        DISTRIBUTOR = "distributor", "Distributor"
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DEALER)
+    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="companies")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="companies")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="sub_dealers")
+    currency = models.CharField(max_length=3, default="GBP")
+    is_active = models.BooleanField(default=True)
+    # Incremented on every change that the ERP hears of (per-aggregate event sequence).
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Membership(models.Model):
+    """A user's place in one dealer company. A user belongs to at most one company."""
+
+    class Role(models.TextChoices):
+        BUYER = "buyer", "Buyer"
+        APPROVER = "approver", "Approver"
+        ADMIN = "admin", "Dealer admin"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company.code} ({self.role})"
+
+
+class Address(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=255)
+    line1 = models.CharField(max_length=255)
+    line2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=128)
+    postal_code = models.CharField(max_length=32, blank=True)
+    country = models.CharField(max_length=128)
+    is_default_shipping = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(is_default_shipping=True), name="one_default_ship_to"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    def as_snapshot(self) -> dict:
+        return {
+            "name": self.name,
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "country": self.country,
+        }
+
+
+class CreditAccount(models.Model):
+    """What a dealer may owe on account. `outstanding` is open orders not yet paid.
+
+    The limit is checked and `outstanding` raised in one conditional UPDATE, so two orders
+    can never both pass the last of the limit.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="credit_account")
+    currency = models.CharField(max_length=3, default="GBP")
+    credit_limit = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    outstanding = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    on_hold = models.BooleanField(default=False, help_text="Finance hold: no new orders on account.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(outstanding__gte=0), name="credit_outstanding_not_negative"),
+            models.CheckConstraint(
+                condition=Q(outstanding__lte=F("credit_limit")), name="credit_outstanding_within_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Credit of {self.company.code}: {self.outstanding}/{self.credit_limit} {self.currency}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.credit_limit - self.outstanding

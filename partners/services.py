@@ -1,0 +1,150 @@
+"""Every write to dealer companies, users and credit."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from mall.errors import DomainError
+from partners.models import Company, CreditAccount, Membership, Region, Tier
+
+# The four tiers of the channel, best first: code, name, rank.
+STANDARD_TIERS = (
+    ("PLATINUM", "Platinum", 1),
+    ("GOLD", "Gold", 2),
+    ("SILVER", "Silver", 3),
+    ("STANDARD", "Standard", 4),
+)
+
+
+def ensure_tiers() -> dict[str, Tier]:
+    tiers = {}
+    for code, name, rank in STANDARD_TIERS:
+        tiers[code], _ = Tier.objects.get_or_create(code=code, defaults={"name": name, "rank": rank})
+    return tiers
+
+
+def reserve_credit(company_id: int, amount: Decimal, currency: str) -> None:
+    """Take `amount` of the dealer's credit for an order on account, or raise a typed error.
+
+    One conditional UPDATE: the limit check and the increase happen in the same statement,
+    so two concurrent orders cannot both use the last of the limit.
+    """
+    if amount <= 0:
+        return
+    updated = CreditAccount.objects.filter(
+        company_id=company_id,
+        currency=currency,
+        on_hold=False,
+        outstanding__lte=F("credit_limit") - amount,
+    ).update(outstanding=F("outstanding") + amount)
+    if updated:
+        return
+    account = CreditAccount.objects.filter(company_id=company_id).first()
+    if account is None:
+        raise DomainError.single(
+            "payment_method", "NO_CREDIT_ACCOUNT", "Your company has no account with us yet; please contact your account manager."
+        )
+    if account.on_hold:
+        raise DomainError.single(
+            "payment_method", "CREDIT_ON_HOLD", "Orders on account are on hold for your company; please contact finance."
+        )
+    if account.currency != currency:
+        raise DomainError.single(
+            "payment_method", "CURRENCY_MISMATCH", f"Your account is kept in {account.currency}, this order is in {currency}."
+        )
+    raise DomainError.single(
+        "payment_method",
+        "CREDIT_LIMIT_EXCEEDED",
+        f"This order of {amount} {currency} exceeds your available credit of {account.available} {currency}.",
+    )
+
+
+@transaction.atomic
+def release_credit(company_id: int, amount: Decimal) -> None:
+    """Give credit back (an order paid or cancelled). Never takes outstanding below zero."""
+    if amount <= 0:
+        return
+    account = CreditAccount.objects.select_for_update().get(company_id=company_id)
+    account.outstanding = max(Decimal("0"), account.outstanding - amount)
+    account.save(update_fields=["outstanding", "updated_at"])
+
+
+# Tier by average net spend per month of history (GBP), best first; below the last: Standard.
+TIER_THRESHOLDS = (("PLATINUM", Decimal("2000")), ("GOLD", Decimal("500")), ("SILVER", Decimal("150")))
+
+
+def tier_for_monthly_spend(spend: Decimal) -> str:
+    for code, threshold in TIER_THRESHOLDS:
+        if spend >= threshold:
+            return code
+    return "STANDARD"
+
+
+def credit_limit_for_monthly_spend(spend: Decimal) -> Decimal:
+    """Three months of average spend, rounded up to 500, at least 1,000."""
+    limit = max(Decimal("1000"), 3 * max(spend, Decimal("0")))
+    return (limit / 500).to_integral_value(rounding="ROUND_CEILING") * 500
+
+
+@dataclass(frozen=True)
+class DealerSpec:
+    code: str
+    name: str
+    country: str
+    monthly_spend: Decimal
+    currency: str = "GBP"
+
+
+@transaction.atomic
+def add_missing_dealers(specs: list[DealerSpec]) -> int:
+    """Create dealer companies that are new, each with a region, a first buyer and credit.
+
+    The first user has no usable password: vendor staff or the dealer admin set one.
+    Existing companies are left as they are. Returns how many were created.
+    """
+    existing = set(Company.objects.filter(code__in=[s.code for s in specs]).values_list("code", flat=True))
+    new = [s for s in specs if s.code not in existing]
+    if not new:
+        return 0
+    regions = {}
+    for country in sorted({s.country for s in new}):
+        regions[country], _ = Region.objects.get_or_create(code=slugify(country) or "unknown", defaults={"name": country})
+    companies = Company.objects.bulk_create(
+        [Company(code=s.code, name=s.name, region=regions[s.country], currency=s.currency) for s in new]
+    )
+    User = get_user_model()
+    users = []
+    for s in new:
+        email = f"buyer-{s.code}@dealers.example"
+        user = User(username=email, email=email)
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users)
+    Membership.objects.bulk_create(
+        [Membership(user=u, company=c, role=Membership.Role.ADMIN) for u, c in zip(users, companies, strict=True)]
+    )
+    CreditAccount.objects.bulk_create(
+        [
+            CreditAccount(company=c, currency=s.currency, credit_limit=credit_limit_for_monthly_spend(s.monthly_spend))
+            for c, s in zip(companies, new, strict=True)
+        ]
+    )
+    return len(new)
+
+
+@transaction.atomic
+def assign_tiers(monthly_spend: Mapping[int, Decimal]) -> dict[str, int]:
+    """Set each company's tier from its average monthly net spend; returns companies per tier."""
+    tiers = ensure_tiers()
+    by_tier: dict[str, list[int]] = {code: [] for code in tiers}
+    for company_id, spend in monthly_spend.items():
+        by_tier[tier_for_monthly_spend(spend)].append(company_id)
+    for code, ids in by_tier.items():
+        for start in range(0, len(ids), 1000):
+            Company.objects.filter(pk__in=ids[start : start + 1000]).exclude(tier=tiers[code]).update(tier=tiers[code])
+    return {code: len(ids) for code, ids in by_tier.items()}

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PricingEngineConfig(AppConfig):
+    name = "pricing_engine"

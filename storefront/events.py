@@ -1,0 +1,56 @@
+"""What the ERP hears about orders: the `order.confirmed` payload (docs/webhooks/)."""
+
+from integrations.events import API_VERSION
+from integrations.services import EventSpec
+from storefront.models import Order, OrderLine
+
+
+def _amount(value) -> str:
+    return format(value, "f")
+
+
+def order_confirmed(order: Order, lines: list[OrderLine]) -> EventSpec:
+    company = order.company
+    data = {
+        "api_version": API_VERSION,
+        "sequence": order.version,
+        "order": {
+            "number": order.number,
+            "status": order.status,
+            "created": order.created_at.isoformat(),
+            "currency": order.currency,
+            "dealer": {
+                "id": str(company.pk),
+                "code": company.code,
+                "name": company.name,
+                "tier": company.tier.code if company.tier_id else None,
+                "region": company.region.name if company.region_id else None,
+            },
+            "ship_to": order.ship_to,
+            "payment_method": order.payment_method,
+            "lines": [
+                {
+                    "line": line.line_number,
+                    "sku": line.sku,
+                    "name": line.product_name,
+                    "quantity": line.quantity,
+                    "list_price": _amount(line.list_price),
+                    "unit_price": _amount(line.unit_price),
+                    "discount": _amount(line.discount_total),
+                    "line_total": _amount(line.line_total),
+                }
+                for line in lines
+            ],
+            "subtotal": _amount(order.subtotal),
+            "discount_total": _amount(order.discount_total),
+            "tax_total": _amount(order.tax_total),
+            "total": _amount(order.total),
+        },
+    }
+    return EventSpec(
+        event_type="order.confirmed",
+        aggregate_type="order",
+        aggregate_id=order.number,
+        sequence=order.version,
+        data=data,
+    )

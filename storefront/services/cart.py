@@ -1,0 +1,115 @@
+"""Cart writes. A cart holds SKUs and quantities only; prices are worked out when shown."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from catalog.selectors import variants_by_sku
+from mall.errors import DomainError, ErrorDetail
+from partners.models import Company
+from storefront.models import Cart, CartLine
+
+
+@dataclass(frozen=True)
+class LineChange:
+    sku: str
+    quantity: int
+
+
+def get_or_create_cart(user, company: Company) -> Cart:
+    cart, _ = Cart.objects.get_or_create(user=user, company=company)
+    return cart
+
+
+def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
+    """Validate SKUs and quantities; merge repeated SKUs. Raises every problem at once."""
+    errors: list[ErrorDetail] = []
+    if not lines:
+        raise DomainError.single(field, "REQUIRED", "Give at least one line.")
+    merged: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        sku = (line.sku or "").strip()
+        where = f"{field}.{index}"
+        if not sku:
+            errors.append(ErrorDetail(f"{where}.sku", "REQUIRED", "SKU is empty."))
+            continue
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity <= 0:
+            errors.append(ErrorDetail(f"{where}.quantity", "INVALID_QUANTITY", f"Quantity of {sku} must be a whole number above 0."))
+            continue
+        if line.quantity > settings.MAX_LINE_QUANTITY:
+            errors.append(
+                ErrorDetail(
+                    f"{where}.quantity",
+                    "QUANTITY_TOO_LARGE",
+                    f"{line.quantity} of {sku} is more than {settings.MAX_LINE_QUANTITY}, the most one line can hold.",
+                )
+            )
+            continue
+        merged[sku] = merged.get(sku, 0) + line.quantity
+    variants = variants_by_sku(merged)
+    for index, line in enumerate(lines):
+        sku = (line.sku or "").strip()
+        if sku in merged and sku not in variants:
+            errors.append(ErrorDetail(f"{field}.{index}.sku", "UNKNOWN_SKU", f"No product with SKU {sku[:64]!r} is for sale."))
+    if errors:
+        raise DomainError(*errors)
+    return {variants[sku]: qty for sku, qty in merged.items()}
+
+
+@transaction.atomic
+def add_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
+    """Add quantities to the cart (an SKU already there gets the quantities added)."""
+    wanted = _check_lines(lines)
+    cart = get_or_create_cart(user, company)
+    current = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}
+    new, changed = [], []
+    for variant, qty in wanted.items():
+        line = current.get(variant.pk)
+        if line is None:
+            new.append(CartLine(cart=cart, variant=variant, quantity=qty))
+            continue
+        line.quantity += qty
+        if line.quantity > settings.MAX_LINE_QUANTITY:
+            raise DomainError.single(
+                "lines", "QUANTITY_TOO_LARGE", f"{line.quantity} of {variant.sku} is more than one line can hold."
+            )
+        changed.append(line)
+    CartLine.objects.bulk_create(new)
+    CartLine.objects.bulk_update(changed, ["quantity"])
+    return cart
+
+
+@transaction.atomic
+def update_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
+    """Set the quantity of SKUs already in the cart."""
+    wanted = _check_lines(lines)
+    cart = get_or_create_cart(user, company)
+    current = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}
+    missing = [v.sku for v in wanted if v.pk not in current]
+    if missing:
+        raise DomainError(
+            *(ErrorDetail("lines", "NOT_IN_CART", f"{sku} is not in your cart; add it first.") for sku in missing)
+        )
+    changed = []
+    for variant, qty in wanted.items():
+        line = current[variant.pk]
+        line.quantity = qty
+        changed.append(line)
+    CartLine.objects.bulk_update(changed, ["quantity"])
+    return cart
+
+
+@transaction.atomic
+def remove_lines(user, company: Company, skus: Sequence[str]) -> Cart:
+    cart = get_or_create_cart(user, company)
+    skus = [s.strip() for s in skus if s and s.strip()]
+    if not skus:
+        raise DomainError.single("skus", "REQUIRED", "Name at least one SKU to remove.")
+    present = set(CartLine.objects.filter(cart=cart, variant__sku__in=skus).values_list("variant__sku", flat=True))
+    missing = [s for s in skus if s not in present]
+    if missing:
+        raise DomainError(*(ErrorDetail("skus", "NOT_IN_CART", f"{s[:64]} is not in your cart.") for s in missing))
+    CartLine.objects.filter(cart=cart, variant__sku__in=skus).delete()
+    return cart

@@ -1,0 +1,132 @@
+"""checkoutComplete: the cart becomes a confirmed order, or nothing changes at all.
+
+In one transaction: lock the cart, price it again, take the dealer's credit (conditional
+UPDATE), allocate stock (rows locked in id order), write the order with a snapshot of every
+price, empty the cart, and write order.confirmed and stock.updated to the outbox. Any error
+rolls all of it back. The idempotency key makes a retried call return the first order.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.events import stock_updated
+from catalog.services import allocate_stock
+from integrations.services import record_events
+from mall.errors import DomainError, ErrorDetail
+from partners.models import Address, Company
+from partners.services import reserve_credit
+from storefront.events import order_confirmed
+from storefront.models import Cart, CartLine, Order, OrderLine
+from storefront.pricing import price_lines
+
+MAX_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    created: bool  # False when the idempotency key returned an earlier order
+
+
+def _existing(company: Company, key: str) -> Order | None:
+    return Order.objects.filter(company=company, idempotency_key=key).first()
+
+
+def checkout_complete(
+    *,
+    user,
+    company: Company,
+    idempotency_key: str,
+    payment_method: str = Order.PaymentMethod.ON_ACCOUNT,
+    source: str = Order.Source.STOREFRONT,
+) -> CheckoutResult:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise DomainError.single(
+            "idempotency_key", "INVALID", f"Give an idempotency key of 1 to {MAX_KEY_LENGTH} characters."
+        )
+    if payment_method not in Order.PaymentMethod.values:
+        raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
+    try:
+        return _place_order(user, company, key, payment_method, source)
+    except IntegrityError:
+        # Another request with the same key committed first: that order is the answer.
+        order = _existing(company, key)
+        if order is None:
+            raise
+        return CheckoutResult(order, created=False)
+
+
+@transaction.atomic
+def _place_order(user, company: Company, key: str, payment_method: str, source: str) -> CheckoutResult:
+    cart = Cart.objects.select_for_update().filter(user=user, company=company).first()
+    # Checked after the cart lock, so a concurrent retry with the same key waits and finds it.
+    order = _existing(company, key)
+    if order is not None:
+        return CheckoutResult(order, created=False)
+    lines = list(CartLine.objects.filter(cart=cart).select_related("variant__product")) if cart else []
+    if not lines:
+        raise DomainError.single("lines", "EMPTY_CART", "Your cart is empty.")
+    inactive = [line.variant.sku for line in lines if not (line.variant.is_active and line.variant.product.is_active)]
+    if inactive:
+        raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", f"{sku} is no longer for sale; remove it from your cart.") for sku in inactive))
+
+    moment = timezone.now()
+    selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment)
+    priced = selection.priced
+    if priced.errors:
+        raise DomainError(*(ErrorDetail(e.field, e.code.name, e.message) for e in priced.errors))
+
+    if payment_method == Order.PaymentMethod.ON_ACCOUNT:
+        reserve_credit(company.pk, priced.total, priced.currency)
+    variants = {v.pk: v for v in selection.variants.values()}
+    quantities = {selection.variants[line.sku].pk: line.quantity for line in priced.lines}
+    changed_stock = allocate_stock(quantities, variants=variants, announce=False)
+
+    ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
+    order = Order.objects.create(
+        company=company,
+        user=user,
+        status=Order.Status.CONFIRMED,
+        source=source,
+        payment_method=payment_method,
+        currency=priced.currency,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        tax_total=priced.tax_total,
+        total=priced.total,
+        ship_to=ship_to.as_snapshot() if ship_to else None,
+        idempotency_key=key,
+        placed_at=moment,
+        version=1,
+    )
+    order.number = f"DM{order.pk:08d}"
+    Order.objects.filter(pk=order.pk).update(number=order.number)
+    order_lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                line_number=index,
+                variant=selection.variants[line.sku],
+                sku=line.sku,
+                product_name=selection.variants[line.sku].display_name,
+                quantity=line.quantity,
+                list_price=line.list_price,
+                unit_price=line.unit_price,
+                discount_total=line.discount_total,
+                line_total=line.line_total,
+                price_source=line.source_name,
+                waterfall=[
+                    {"kind": step.kind, "label": step.label, "unit_price": str(step.unit_price), "change": str(step.change)}
+                    for step in line.waterfall
+                ],
+            )
+            for index, line in enumerate(priced.lines, start=1)
+        ]
+    )
+    CartLine.objects.filter(cart=cart).delete()
+    # One outbox write for the order and every stock row it changed.
+    record_events([order_confirmed(order, order_lines)] + [stock_updated(row, "order_confirmed") for row in changed_stock])
+    return CheckoutResult(order, created=True)
