@@ -1,1 +1,39 @@
 """Project-wide pytest fixtures. App fixtures live in each app's tests/conftest.py."""
+
+import json
+
+import pytest
+
+from mall.auth_tokens import create_access_token
+
+
+class GraphQLClient:
+    """POSTs to /graphql/ through Django's test client, as a dealer's program would."""
+
+    def __init__(self, client, user=None):
+        self.client = client
+        self.token = create_access_token(user) if user is not None else None
+
+    def post(self, query: str, variables: dict | None = None, *, token: str | None = None, raw: bytes | str | None = None):
+        headers = {}
+        token = token if token is not None else self.token
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        body = raw if raw is not None else json.dumps({"query": query, "variables": variables or {}})
+        return self.client.post("/graphql/", body, content_type="application/json", **headers)
+
+    def execute(self, query: str, variables: dict | None = None, **kwargs) -> dict:
+        """The decoded JSON answer; fails the test on HTTP errors."""
+        response = self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+
+@pytest.fixture
+def graphql(client):
+    """`graphql(user=None)` gives a GraphQLClient signed in with a bearer token for `user`."""
+
+    def make(user=None):
+        return GraphQLClient(client, user)
+
+    return make

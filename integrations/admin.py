@@ -15,6 +15,7 @@ EVENT_TYPE_CHOICES = [(ALL_EVENTS, "All events (*)")] + [
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         choices=EVENT_TYPE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
@@ -83,7 +84,14 @@ class ReadOnlyMixin:
 
 class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
     model = Delivery
-    fields = ["endpoint", "state", "attempt_count", "next_attempt_at", "last_status_code", "delivered_at"]
+    fields = [
+        "endpoint",
+        "state",
+        "attempt_count",
+        "next_attempt_at",
+        "last_status_code",
+        "delivered_at",
+    ]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -95,7 +103,15 @@ class OutboxEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["event_type", "aggregate_type"]
     search_fields = ["=aggregate_id", "=id"]
     date_hierarchy = "created_at"
-    fields = ["id", "event_type", "aggregate_type", "aggregate_id", "sequence", "created_at", "pretty_data"]
+    fields = [
+        "id",
+        "event_type",
+        "aggregate_type",
+        "aggregate_id",
+        "sequence",
+        "created_at",
+        "pretty_data",
+    ]
     readonly_fields = fields
     inlines = [DeliveryInline]
 

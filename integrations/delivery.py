@@ -93,7 +93,9 @@ def build_body(event: OutboxEvent) -> bytes:
     ).encode("utf-8")
 
 
-def build_headers(event: OutboxEvent, body: bytes, secret: str, timestamp: int, attempt: int) -> dict:
+def build_headers(
+    event: OutboxEvent, body: bytes, secret: str, timestamp: int, attempt: int
+) -> dict:
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -108,7 +110,9 @@ def backoff_seconds(attempt_number: int, rng: random.Random | None = None) -> fl
     """Delay after failed attempt n: 30 s × 2^(n−1), ±20 % jitter, at most one hour."""
     rng = rng or random
     base = BACKOFF_BASE_SECONDS * 2 ** max(attempt_number - 1, 0)
-    jittered = min(base, BACKOFF_CAP_SECONDS * 2) * (1 + rng.uniform(-BACKOFF_JITTER, BACKOFF_JITTER))
+    jittered = min(base, BACKOFF_CAP_SECONDS * 2) * (
+        1 + rng.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
+    )
     return max(1.0, min(jittered, BACKOFF_CAP_SECONDS))
 
 
@@ -198,7 +202,9 @@ def _claim(delivery_id: int) -> "_Claim | DeliveryOutcome":
             .first()
         )
         if delivery is None:
-            return DeliveryOutcome(delivery_id, SKIPPED, reason="locked by another worker or missing")
+            return DeliveryOutcome(
+                delivery_id, SKIPPED, reason="locked by another worker or missing"
+            )
         if delivery.state not in Delivery.RETRYABLE_STATES:
             return DeliveryOutcome(delivery_id, SKIPPED, reason=f"already {delivery.state}")
         if not delivery.endpoint.is_active:
@@ -207,7 +213,9 @@ def _claim(delivery_id: int) -> "_Claim | DeliveryOutcome":
             return DeliveryOutcome(delivery_id, SKIPPED, reason="not due (or in flight)")
         if delivery.attempt_count >= max_attempts:
             # e.g. a worker died during the last allowed attempt
-            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.DEAD, next_attempt_at=None)
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.DEAD, next_attempt_at=None
+            )
             return DeliveryOutcome(delivery_id, DEAD, reason="attempts exhausted")
         lease = settings.WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
         attempt_number = delivery.attempt_count + 1
@@ -259,7 +267,9 @@ def _record(
     elif result == DEAD:
         fields.update(state=Delivery.State.DEAD, next_attempt_at=None)
     else:
-        fields.update(state=Delivery.State.FAILED, next_attempt_at=now + timedelta(seconds=retry_in))
+        fields.update(
+            state=Delivery.State.FAILED, next_attempt_at=now + timedelta(seconds=retry_in)
+        )
     if status_code is not None and not (200 <= status_code < 300) and not error:
         error = f"HTTP {status_code}"
 

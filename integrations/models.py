@@ -109,7 +109,9 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "endpoint"], name="integ_delivery_event_endpoint"),
+            models.UniqueConstraint(
+                fields=["event", "endpoint"], name="integ_delivery_event_endpoint"
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="integ_delivery_due"),
@@ -131,4 +133,6 @@ class DeliveryAttempt(models.Model):
         ordering = ["attempted_at", "id"]
 
     def __str__(self) -> str:
-        return f"attempt {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+        return (
+            f"attempt {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+        )

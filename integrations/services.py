@@ -40,7 +40,9 @@ def record_events(events: Sequence[EventSpec]) -> list[OutboxEvent]:
         return []
     for spec in events:
         if spec.event_type not in EVENT_TYPES:
-            raise ValueError(f"Unknown event type {spec.event_type!r}; add it to integrations/events.py")
+            raise ValueError(
+                f"Unknown event type {spec.event_type!r}; add it to integrations/events.py"
+            )
     # savepoint=False: part of the caller's transaction; an error here aborts the caller's
     # whole transaction instead of leaving a half-written order without its events.
     with transaction.atomic(savepoint=False):
@@ -67,7 +69,7 @@ def record_events(events: Sequence[EventSpec]) -> list[OutboxEvent]:
         ]
         if deliveries:
             Delivery.objects.bulk_create(deliveries)
-            transaction.on_commit(partial(dispatch, [d.pk for d in deliveries]))
+            transaction.on_commit(partial(dispatch, [d.pk for d in deliveries]), robust=True)
     return rows
 
 
@@ -114,5 +116,5 @@ def retry_deliveries(delivery_ids: Iterable[int]) -> list[int]:
         Delivery.objects.bulk_update(rows, ["state", "attempt_count", "next_attempt_at"])
         rescheduled = [row.pk for row in rows]
         if rescheduled:
-            transaction.on_commit(partial(dispatch, rescheduled))
+            transaction.on_commit(partial(dispatch, rescheduled), robust=True)
     return rescheduled

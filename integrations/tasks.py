@@ -40,14 +40,21 @@ def _enqueue_quietly(delivery_id: int, countdown: float | None = None) -> None:
 
 
 def dispatch(delivery_ids: Iterable[int]) -> None:
-    """Send deliveries after commit: one Celery task each when a broker is configured,
-    otherwise in-process, one after the other (the demo). Never raises into the caller: a
-    delivery that is not sent now stays due in the database and the sweeper sends it."""
-    for delivery_id in delivery_ids:
-        if _use_broker():
-            _enqueue_quietly(delivery_id)
-        else:
-            _deliver_quietly(delivery_id)
+    """Send deliveries after commit: with a broker, one Celery task for the whole batch (one
+    round trip to the broker per transaction, and the batch keeps the order in which the
+    events were written); otherwise in-process, one after the other (the demo). Never raises
+    into the caller: a delivery that is not sent now stays due and the sweeper sends it."""
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    if _use_broker():
+        try:
+            deliver_webhooks.delay(ids)
+        except Exception:
+            logger.exception("%d webhook deliveries not enqueued; the sweeper will retry them", len(ids))
+        return
+    for delivery_id in ids:
+        _deliver_quietly(delivery_id)
 
 
 @shared_task(name="integrations.tasks.deliver_webhook", ignore_result=True)
@@ -57,6 +64,17 @@ def deliver_webhook(delivery_id: int) -> str:
     if outcome.result == RETRY and outcome.retry_in is not None and _use_broker():
         _enqueue_quietly(delivery_id, countdown=outcome.retry_in + COUNTDOWN_MARGIN_SECONDS)
     return outcome.result
+
+
+@shared_task(name="integrations.tasks.deliver_webhooks", ignore_result=True)
+def deliver_webhooks(delivery_ids: list[int]) -> int:
+    """One attempt for each delivery of a committed transaction, in the order written."""
+    for delivery_id in delivery_ids:
+        try:
+            deliver_webhook(delivery_id)
+        except Exception:
+            logger.exception("webhook delivery %s raised; the sweeper will retry it", delivery_id)
+    return len(delivery_ids)
 
 
 def sweep(batch_size: int = SWEEP_BATCH_SIZE, in_process: bool | None = None) -> int:

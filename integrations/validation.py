@@ -35,16 +35,16 @@ def validate_url(url: str) -> str:
     try:
         _url_validator(url)
     except ValidationError:
-        raise WebhookConfigError(
-            "url", "invalid", f"{url!r} is not a valid http(s) URL."
-        ) from None
+        raise WebhookConfigError("url", "invalid", f"{url!r} is not a valid http(s) URL.") from None
     return url
 
 
 def validate_secret(secret: str) -> str:
     """The secret is kept exactly as given; it only has to be non-blank and not too long."""
     if secret is None or not isinstance(secret, str) or not secret.strip():
-        raise WebhookConfigError("secret", "required", "Enter a signing secret; it cannot be empty.")
+        raise WebhookConfigError(
+            "secret", "required", "Enter a signing secret; it cannot be empty."
+        )
     if len(secret) > SECRET_MAX_LENGTH:
         raise WebhookConfigError(
             "secret", "too_long", f"The secret is longer than {SECRET_MAX_LENGTH} characters."
@@ -55,7 +55,7 @@ def validate_secret(secret: str) -> str:
 def validate_event_types(event_types: Iterable[str] | None) -> list[str]:
     if isinstance(event_types, str) or event_types is None:
         raise WebhookConfigError(
-            "event_types", "invalid", "Give the event types as a list, e.g. [\"order.confirmed\"]."
+            "event_types", "invalid", 'Give the event types as a list, e.g. ["order.confirmed"].'
         )
     cleaned: list[str] = []
     for event_type in event_types:
@@ -67,7 +67,7 @@ def validate_event_types(event_types: Iterable[str] | None) -> list[str]:
             raise WebhookConfigError(
                 "event_types",
                 "unknown_event_type",
-                f"Unknown event type {event_type!r}; known types: {known} (or \"*\" for all).",
+                f'Unknown event type {event_type!r}; known types: {known} (or "*" for all).',
             )
         if event_type not in cleaned:
             cleaned.append(event_type)

@@ -1,5 +1,69 @@
+"""The /graphql/ endpoint: bearer-token authentication and CSRF only where it matters.
+
+* `Authorization: Bearer <token>`: the token alone says who is asking (a bad or expired
+  token gets HTTP 401 with a GraphQL error carrying `extensions.code`); the session is not
+  used, and CSRF does not apply (a browser cannot attach the header cross-site).
+* Anything else (GraphiQL, the storefront pages): the session user, with CSRF protection.
+* Errors that are not ours (a bug) are logged and shown as "Internal server error".
+"""
+
+import json
+import logging
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_protect
 from graphene_django.views import GraphQLView
+from graphql import GraphQLError
+
+from mall.auth_tokens import TokenError, user_for_token
+
+logger = logging.getLogger(__name__)
+
+
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer` header ("" if empty), or None without one."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+def _token_error(exc: TokenError) -> HttpResponse:
+    body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
+    response = HttpResponse(json.dumps(body), status=401, content_type="application/json")
+    response["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{exc.code}"'
+    return response
 
 
 class MallGraphQLView(GraphQLView):
-    pass
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        protected = csrf_protect(view)
+
+        def graphql_endpoint(request, *args, **kwargs):
+            token = bearer_token(request)
+            if token is None:
+                return protected(request, *args, **kwargs)
+            try:
+                request.user = user_for_token(token)
+            except TokenError as exc:
+                return _token_error(exc)
+            return view(request, *args, **kwargs)
+
+        graphql_endpoint.csrf_exempt = True  # checked above for every non-bearer request
+        return graphql_endpoint
+
+    @staticmethod
+    def format_error(error):
+        if isinstance(error, GraphQLError):
+            original = error.original_error
+            if original is not None and not isinstance(original, GraphQLError):
+                logger.error("GraphQL resolver failed", exc_info=original)
+                formatted = error.formatted
+                formatted["message"] = "Internal server error."
+                formatted["extensions"] = {"code": "INTERNAL_ERROR"}
+                return formatted
+            return error.formatted
+        return {"message": str(error)}

@@ -1,8 +1,19 @@
+"""The root GraphQL schema: each app's queries and mutations, composed."""
+
 import graphene
 
+from partners.graphql.mutations import PartnersMutation
+from partners.graphql.queries import PartnersQuery
+from storefront.graphql.mutations import StorefrontMutation
+from storefront.graphql.queries import StorefrontQuery
 
-class Query(graphene.ObjectType):
-    ping = graphene.String()
+
+class Query(PartnersQuery, StorefrontQuery, graphene.ObjectType):
+    pass
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(PartnersMutation, StorefrontMutation, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,3 +1,21 @@
+"""Dealer storefront pages (included at "" by mall/urls.py)."""
+
+from django.urls import path
+
+from storefront import views
 
 app_name = "storefront"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("products/<str:sku>/", views.product, name="product"),
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("cart/remove/", views.cart_remove, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+]

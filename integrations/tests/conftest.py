@@ -52,7 +52,9 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver.lock:
                     receiver.requests.append(
-                        Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                        Recorded(
+                            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                        )
                     )
                     reply = receiver.replies.pop(0) if receiver.replies else receiver.default
                 if reply.delay:
@@ -73,7 +75,9 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -140,7 +144,9 @@ def endpoint_factory():
 
 @pytest.fixture
 def endpoint(receiver):
-    return WebhookEndpointFactory(url=receiver.url, event_types=["order.confirmed", "stock.updated"])
+    return WebhookEndpointFactory(
+        url=receiver.url, event_types=["order.confirmed", "stock.updated"]
+    )
 
 
 def load_example(event_type: str) -> dict:

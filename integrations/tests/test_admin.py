@@ -29,15 +29,33 @@ def test_admin_pages_render_and_mask_the_secret(admin_client, endpoint_factory):
 @pytest.mark.django_db
 def test_admin_add_endpoint_validates(admin_client):
     url = reverse("admin:integrations_webhookendpoint_add")
-    response = admin_client.post(url, {"url": "https://erp.example.com/h", "secret": "", "event_types": ["order.confirmed"], "is_active": "on"})
+    response = admin_client.post(
+        url,
+        {
+            "url": "https://erp.example.com/h",
+            "secret": "",
+            "event_types": ["order.confirmed"],
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200 and not WebhookEndpoint.objects.exists()
-    response = admin_client.post(url, {"url": "https://erp.example.com/h", "secret": " s p ", "event_types": ["order.confirmed"], "is_active": "on"})
+    response = admin_client.post(
+        url,
+        {
+            "url": "https://erp.example.com/h",
+            "secret": " s p ",
+            "event_types": ["order.confirmed"],
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert WebhookEndpoint.objects.get().secret == " s p "
 
 
 @pytest.mark.django_db
-def test_admin_retry_now_action(admin_client, receiver, endpoint, django_capture_on_commit_callbacks):
+def test_admin_retry_now_action(
+    admin_client, receiver, endpoint, django_capture_on_commit_callbacks
+):
     receiver.answer(410)
     with django_capture_on_commit_callbacks(execute=True):
         record_event("stock.updated", "stock", "X@MAIN", 1, {"sku": "X"})

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import CommandError, call_command, execute_from_command_line
 
 from integrations.models import Delivery, WebhookEndpoint
 from integrations.services import record_event
@@ -10,9 +10,12 @@ def test_add_webhook_prints_the_endpoint_id(capsys):
     call_command(
         "add_webhook",
         "https://erp.example.com/hooks",
-        "--secret", "a$b\\c'\"%",
-        "--events", "order.confirmed, stock.updated",
-        "--description", "ERP production",
+        "--secret",
+        "a$b\\c'\"%",
+        "--events",
+        "order.confirmed, stock.updated",
+        "--description",
+        "ERP production",
     )
     out = capsys.readouterr().out.strip()
     endpoint = WebhookEndpoint.objects.get()
@@ -27,18 +30,26 @@ def test_add_webhook_prints_the_endpoint_id(capsys):
     "args,message",
     [
         (["https://erp.example.com/h", "--secret", "", "--events", "order.confirmed"], "secret: "),
-        (["https://erp.example.com/h", "--secret", "s", "--events", "order.shipped"], "Unknown event type 'order.shipped'"),
+        (
+            ["https://erp.example.com/h", "--secret", "s", "--events", "order.shipped"],
+            "Unknown event type 'order.shipped'",
+        ),
         (["nope", "--secret", "s", "--events", "*"], "url: "),
     ],
 )
 def test_add_webhook_bad_input_exits_non_zero_with_a_message(args, message, capsys):
+    with pytest.raises(CommandError, match=message):
+        call_command("add_webhook", *args)
+    assert not WebhookEndpoint.objects.exists()
+
+    # as from a shell: a message on stderr, a non-zero exit status, no traceback
+    # (last: run_from_argv closes the database connections when it ends)
     with pytest.raises(SystemExit) as excinfo:
         execute_from_command_line(["manage.py", "add_webhook", *args])
     assert excinfo.value.code not in (0, None)
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
-    assert not WebhookEndpoint.objects.exists()
 
 
 @pytest.mark.django_db

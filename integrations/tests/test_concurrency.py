@@ -11,7 +11,9 @@ from .conftest import Reply
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_delivering_the_same_delivery_send_it_once(receiver, endpoint_factory, monkeypatch):
+def test_two_workers_delivering_the_same_delivery_send_it_once(
+    receiver, endpoint_factory, monkeypatch
+):
     endpoint_factory(url=receiver.url)
     # record without dispatching, so that only the two workers below send it
     monkeypatch.setattr("integrations.services.dispatch", lambda ids: None)

@@ -50,8 +50,19 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
 
 @pytest.mark.parametrize(
     "status,result",
-    [(200, "delivered"), (204, "delivered"), (500, "retry"), (503, "retry"), (408, "retry"),
-     (429, "retry"), (None, "retry"), (301, "retry"), (400, "dead"), (404, "dead"), (410, "dead")],
+    [
+        (200, "delivered"),
+        (204, "delivered"),
+        (500, "retry"),
+        (503, "retry"),
+        (408, "retry"),
+        (429, "retry"),
+        (None, "retry"),
+        (301, "retry"),
+        (400, "dead"),
+        (404, "dead"),
+        (410, "dead"),
+    ],
 )
 def test_classify(status, result):
     assert classify(status) == result

@@ -5,6 +5,9 @@ Rules (docs/data-import.md):
   description; list price = its most frequent positive unit price (ties: the lower price);
 - category from keywords in the name (first match in CATEGORY_KEYWORDS, else "Gifts & Other");
 - starting stock = twice the units sold in the files read, at least 100;
+- volume breaks: each price below the list price that was charged on at least
+  BREAK_MIN_ROWS rows becomes a break from the 10th-percentile quantity of those rows (at
+  least 2 units); a break must beat every break below its quantity, else it is dropped;
 - one dealer per CustomerID, region = its latest Country, monthly spend = net spend over the
   months the files cover.
 """
@@ -31,6 +34,7 @@ CATEGORY_KEYWORDS = (
 )
 OTHER_CATEGORY = "Gifts & Other"
 MIN_STARTING_STOCK = 100
+BREAK_MIN_ROWS = 5
 
 
 def category_for(name: str) -> str:
@@ -44,6 +48,7 @@ def category_for(name: str) -> str:
 @dataclass
 class _SkuStats:
     prices: Counter = field(default_factory=Counter)
+    sold_at: Counter = field(default_factory=Counter)  # (unit price, quantity) -> rows
     descriptions: Counter = field(default_factory=Counter)
     units_sold: int = 0
 
@@ -72,6 +77,26 @@ def _best_description(descriptions: Counter) -> str:
     return sorted(pool.items(), key=lambda item: (-item[1], item[0]))[0][0]
 
 
+def volume_breaks(list_price: Decimal, sold_at: Counter) -> tuple[tuple[int, Decimal], ...]:
+    """(min quantity, unit price) breaks that the history shows for large quantities."""
+    quantities_at: dict[Decimal, list[int]] = defaultdict(list)
+    for (price, quantity), rows in sold_at.items():
+        if price < list_price:
+            quantities_at[price.quantize(Decimal("0.01"))].extend([quantity] * rows)
+    candidates = []
+    for price, quantities in quantities_at.items():
+        if len(quantities) >= BREAK_MIN_ROWS and price > 0:
+            quantities.sort()
+            candidates.append((max(2, quantities[len(quantities) // 10]), price))
+    breaks: list[tuple[int, Decimal]] = []
+    for min_quantity, price in sorted(candidates):
+        if breaks and min_quantity == breaks[-1][0]:
+            continue
+        if not breaks or price < breaks[-1][1]:
+            breaks.append((min_quantity, price))
+    return tuple(breaks)
+
+
 def scan(invoices: Iterable[Invoice]) -> CatalogScan:
     skus: dict[str, _SkuStats] = defaultdict(_SkuStats)
     dealers: dict[str, _DealerStats] = defaultdict(_DealerStats)
@@ -89,6 +114,8 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
             stats.descriptions[row.description.strip()] += 1
             if row.quantity > 0:
                 stats.units_sold += row.quantity
+                if row.unit_price > 0 and not invoice.is_return:
+                    stats.sold_at[(row.unit_price, row.quantity)] += 1
             if row.customer and row.unit_price >= 0:
                 dealer = dealers[row.customer]
                 dealer.country = row.country or "Unspecified"
@@ -100,13 +127,15 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
             continue
         list_price = sorted(stats.prices.items(), key=lambda item: (-item[1], item[0]))[0][0]
         name = _best_description(stats.descriptions) or sku
+        list_price = list_price.quantize(Decimal("0.01"))
         products.append(
             ProductSpec(
                 sku=sku,
                 name=name[:255],
-                list_price=list_price.quantize(Decimal("0.01")),
+                list_price=list_price,
                 category=category_for(name),
                 starting_stock=max(MIN_STARTING_STOCK, 2 * stats.units_sold),
+                breaks=volume_breaks(list_price, stats.sold_at),
             )
         )
     month_count = max(len(months), 1)

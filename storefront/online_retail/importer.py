@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from catalog.services import add_missing_products
 from partners.services import add_missing_dealers, assign_tiers, ensure_tiers
-from pricing_engine.services import ensure_tier_price_lists
+from pricing_engine.services import add_volume_breaks, ensure_tier_price_lists
 from storefront.online_retail.catalog import CatalogScan, scan
 from storefront.online_retail.history import HistoryWriter, monthly_net_spend
 from storefront.online_retail.reader import read_invoices
@@ -21,6 +21,7 @@ class ImportReport:
     rows_read: int = 0
     products_created: int = 0
     products_seen: int = 0
+    volume_breaks_created: int = 0
     dealers_created: int = 0
     dealers_seen: int = 0
     orders_created: int = 0
@@ -37,6 +38,7 @@ class ImportReport:
         out = [
             f"rows read: {self.rows_read}",
             f"products: {self.products_created} created, {self.products_seen - self.products_created} already present",
+            f"volume breaks from the history: {self.volume_breaks_created} (across the tier price lists)",
             f"dealers: {self.dealers_created} created, {self.dealers_seen - self.dealers_created} already present",
             f"orders: {self.orders_created} created, {self.orders_present} already present",
             f"returns: {self.returns_created} created, {self.returns_present} already present",
@@ -70,7 +72,9 @@ def bring_in_catalog_and_dealers(paths: Sequence[Path], report: ImportReport) ->
     ensure_tiers()
     ensure_tier_price_lists()
     report.products_seen, report.dealers_seen = len(found.products), len(found.dealers)
-    report.products_created = add_missing_products(found.products)
+    created = add_missing_products(found.products)
+    report.products_created = len(created)
+    report.volume_breaks_created = add_volume_breaks({spec.sku: spec.breaks for spec in created})
     report.dealers_created = add_missing_dealers(found.dealers)
     for sku in sorted(found.skus_without_price):
         report.skipped.add("SKU never sold at a positive price: not listed", sku)

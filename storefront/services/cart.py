@@ -113,3 +113,8 @@ def remove_lines(user, company: Company, skus: Sequence[str]) -> Cart:
         raise DomainError(*(ErrorDetail("skus", "NOT_IN_CART", f"{s[:64]} is not in your cart.") for s in missing))
     CartLine.objects.filter(cart=cart, variant__sku__in=skus).delete()
     return cart
+
+
+@transaction.atomic
+def clear_cart(user, company: Company) -> None:
+    CartLine.objects.filter(cart__user=user, cart__company=company).delete()

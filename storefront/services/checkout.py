@@ -77,7 +77,7 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
     selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment)
     priced = selection.priced
     if priced.errors:
-        raise DomainError(*(ErrorDetail(e.field, e.code.name, e.message) for e in priced.errors))
+        raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.errors))
 
     if payment_method == Order.PaymentMethod.ON_ACCOUNT:
         reserve_credit(company.pk, priced.total, priced.currency)

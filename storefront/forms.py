@@ -1,0 +1,118 @@
+"""Forms of the dealer pages. They check what a person typed; the services check the rest."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+
+MAX_SEARCH_LENGTH = 200
+MAX_SKU_LENGTH = 64
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign in with e-mail and password (a username still works, for vendor staff)."""
+
+    username = forms.CharField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "email", "inputmode": "email"}),
+    )
+
+    error_messages = {
+        "invalid_login": "That e-mail and password do not match an account. Check both and try again.",
+        "inactive": "This account is disabled; please contact your account manager.",
+    }
+
+    def clean(self):
+        login = (self.cleaned_data.get("username") or "").strip()
+        password = self.cleaned_data.get("password")
+        if login and password:
+            self.user_cache = None
+            User = get_user_model()
+            candidates = list(
+                User.objects.filter(email__iexact=login).order_by("pk").values_list(User.USERNAME_FIELD, flat=True)[:5]
+            )
+            if login not in candidates:
+                candidates.append(login)
+            for username in candidates:
+                user = authenticate(self.request, username=username, password=password)
+                if user is not None:
+                    self.user_cache = user
+                    break
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+def clean_text(value: str | None, max_length: int = MAX_SKU_LENGTH) -> str | None:
+    """A typed code (SKU, order number) stripped, or None when it cannot be one (NUL, too long)."""
+    value = (value or "").strip()
+    if not value or "\x00" in value or len(value) > max_length:
+        return None
+    return value
+
+
+def quantity_field(min_value: int = 1, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=min_value,
+        max_value=settings.MAX_LINE_QUANTITY,
+        error_messages={
+            "required": "Enter a quantity.",
+            "invalid": "Quantity must be a whole number, such as 12.",
+            "min_value": (
+                "Quantity must be at least 1."
+                if min_value == 1
+                else "Quantity cannot be negative; enter 0 to remove the line."
+            ),
+            "max_value": f"Quantity can be at most {settings.MAX_LINE_QUANTITY:,} on one line.",
+        },
+        **kwargs,
+    )
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        error_messages={"max_length": f"Search text can be at most {MAX_SEARCH_LENGTH} characters."},
+        widget=forms.TextInput(attrs={"placeholder": "SKU or product name", "type": "search"}),
+    )
+    category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        error_messages={"invalid_choice": "That category does not exist."},
+    )
+    in_stock = forms.BooleanField(label="In stock only", required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "All categories")]
+        for category in categories:
+            label = f"{category.parent.name} › {category.name}" if category.parent_id and category.parent else category.name
+            choices.append((category.slug, label))
+        self.fields["category"].choices = choices
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.CharField(
+        max_length=MAX_SKU_LENGTH,
+        error_messages={"required": "Enter a SKU.", "max_length": "That SKU is too long to exist."},
+    )
+    quantity = quantity_field()
+
+
+class CheckoutForm(forms.Form):
+    idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
+
+    @staticmethod
+    def new_key() -> str:
+        return str(uuid.uuid4())
+
+
+def form_messages(form: forms.Form) -> list[str]:
+    """Every error of a bound form as plain sentences (for the message box)."""
+    return [str(error) for errors in form.errors.values() for error in errors]

@@ -1,0 +1,49 @@
+"""The priced view of a buyer's cart (used by the `cart` query and the cart mutations)."""
+
+from catalog.models import Variant
+from mall.graphql_types import Error
+from partners.models import Company
+from storefront.graphql.pricing import dealer_currency, zero
+from storefront.graphql.types import CartLineView, CartView
+from storefront.models import CartLine
+from storefront.pricing import price_lines
+
+
+def _for_sale(variant: Variant) -> bool:
+    return variant.is_active and variant.product.is_active
+
+
+def cart_view(user, company: Company) -> CartView:
+    """One query for the lines, three for the prices; nothing when the cart is empty."""
+    currency = dealer_currency(company)
+    lines = list(
+        CartLine.objects.filter(cart__user=user, cart__company=company)
+        .select_related("variant__product")
+        .order_by("added_at", "id")
+    )
+    if not lines:
+        return CartView(currency=currency, lines=[], subtotal=zero(currency), total=zero(currency))
+    priced = price_lines(company, {line.variant: line.quantity for line in lines}).priced
+    by_sku = {p.sku: p for p in priced.lines}
+    errors = [Error(field=e.field, code=str(e.code).upper(), message=e.message) for e in priced.errors]
+    errors += [
+        Error(field="lines", code="NOT_FOR_SALE", message=f"{line.variant.sku} is no longer for sale; remove it.")
+        for line in lines
+        if not _for_sale(line.variant)
+    ]
+    views = []
+    for line in lines:
+        p = by_sku.get(line.variant.sku)
+        views.append(
+            CartLineView(
+                sku=line.variant.sku,
+                name=line.variant.display_name,
+                quantity=line.quantity,
+                currency=priced.currency,
+                unit_price=p.unit_price if p else None,
+                line_total=p.line_total if p else None,
+            )
+        )
+    return CartView(
+        currency=priced.currency, lines=views, subtotal=priced.subtotal, total=priced.total, errors=errors
+    )

@@ -1,0 +1,118 @@
+"""Storefront mutations: cart lines and checkout. Every domain error becomes `errors`."""
+
+import graphene
+
+from mall.errors import DomainError
+from mall.graphql_types import Error, clean_key, errors_from
+from partners.graphql.viewer import dealer_problem, viewer, viewer_company
+from storefront.graphql.cart import cart_view
+from storefront.graphql.types import Cart, CartLineInput, Order, PaymentMethodEnum
+from storefront.models import Order as OrderModel
+from storefront.services.cart import LineChange, add_lines, remove_lines, update_lines
+from storefront.services.checkout import checkout_complete
+
+MAX_LINES = 500
+
+
+def _problem(info) -> list[Error]:
+    problem = dealer_problem(info)
+    return [Error(field=None, code=problem[0], message=problem[1])] if problem else []
+
+
+def _changes(lines) -> list[LineChange]:
+    return [LineChange(sku=clean_key(line.sku), quantity=line.quantity) for line in lines]
+
+
+def _too_many(items, field: str) -> list[Error]:
+    if len(items) > MAX_LINES:
+        return [Error(field=field, code="TOO_MANY_LINES", message=f"Send at most {MAX_LINES} lines at once.")]
+    return []
+
+
+class CartMutation(graphene.Mutation):
+    """Base of the cart mutations: check the dealer, run the service, answer with the cart."""
+
+    class Meta:
+        abstract = True
+
+    cart = graphene.Field(Cart)
+    errors = graphene.List(graphene.NonNull(Error), required=True)
+
+    @classmethod
+    def run(cls, info, items, field: str, service):
+        errors = _problem(info) or _too_many(items, field)
+        if errors:
+            return cls(cart=None, errors=errors)
+        user, company = viewer(info), viewer_company(info)
+        try:
+            service(user, company, items)
+        except DomainError as exc:
+            errors = errors_from(exc)
+        return cls(cart=cart_view(user, company), errors=errors)
+
+
+class CartAddLines(CartMutation):
+    """Add SKUs to the cart (a SKU already there gets the quantity added)."""
+
+    class Arguments:
+        lines = graphene.List(graphene.NonNull(CartLineInput), required=True)
+
+    @classmethod
+    def mutate(cls, root, info, lines):
+        return cls.run(info, lines, "lines", lambda u, c, items: add_lines(u, c, _changes(items)))
+
+
+class CartUpdateLines(CartMutation):
+    """Set the quantities of SKUs already in the cart."""
+
+    class Arguments:
+        lines = graphene.List(graphene.NonNull(CartLineInput), required=True)
+
+    @classmethod
+    def mutate(cls, root, info, lines):
+        return cls.run(info, lines, "lines", lambda u, c, items: update_lines(u, c, _changes(items)))
+
+
+class CartRemoveLines(CartMutation):
+    """Remove SKUs from the cart."""
+
+    class Arguments:
+        skus = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    @classmethod
+    def mutate(cls, root, info, skus):
+        return cls.run(info, skus, "skus", lambda u, c, items: remove_lines(u, c, [clean_key(s) for s in items]))
+
+
+class CheckoutComplete(graphene.Mutation):
+    """Turn the cart into a confirmed order. Retrying with the same key returns the same order."""
+
+    class Arguments:
+        idempotency_key = graphene.String(required=True)
+        payment_method = PaymentMethodEnum(default_value=OrderModel.PaymentMethod.ON_ACCOUNT.value)
+
+    order = graphene.Field(Order)
+    errors = graphene.List(graphene.NonNull(Error), required=True)
+
+    @staticmethod
+    def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value):
+        errors = _problem(info)
+        if errors:
+            return CheckoutComplete(order=None, errors=errors)
+        method = getattr(payment_method, "value", payment_method)
+        key = idempotency_key.replace("\x00", "\ufffd")
+        try:
+            result = checkout_complete(
+                user=viewer(info), company=viewer_company(info), idempotency_key=key, payment_method=method
+            )
+        except DomainError as exc:
+            return CheckoutComplete(order=None, errors=errors_from(exc))
+        order = OrderModel.objects.prefetch_related("lines").get(pk=result.order.pk)
+        return CheckoutComplete(order=order, errors=[])
+
+
+class StorefrontMutation(graphene.ObjectType):
+    cart_add_lines = CartAddLines.Field()
+    cart_update_lines = CartUpdateLines.Field()
+    cart_remove_lines = CartRemoveLines.Field()
+    checkout_complete = CheckoutComplete.Field()

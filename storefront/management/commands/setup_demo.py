@@ -1,0 +1,74 @@
+"""Create the demo logins on top of imported data. Safe to run again."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count
+
+from partners.models import Address, Company, Membership
+from pricing_engine.models import PriceBreak, PriceList, PriceListItem
+from storefront.models import Order
+
+DEALER_EMAIL, DEALER_PASSWORD = "dealer@demo.test", "demo-dealer-1"
+STAFF_EMAIL, STAFF_PASSWORD = "staff@demo.test", "demo-staff-1"
+
+
+class Command(BaseCommand):
+    help = "Create the demo dealer buyer (of the busiest Gold dealer) and the demo staff superuser."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        company = (
+            Company.objects.filter(tier__code="GOLD")
+            .annotate(n=Count("orders"))
+            .order_by("-n", "code")
+            .first()
+        )
+        if company is None:
+            raise CommandError("No Gold-tier dealer yet: run import_online_retail first.")
+        dealer, _ = User.objects.get_or_create(username=DEALER_EMAIL, defaults={"email": DEALER_EMAIL, "first_name": "Demo"})
+        if not dealer.check_password(DEALER_PASSWORD):
+            dealer.set_password(DEALER_PASSWORD)
+            dealer.save()
+        Membership.objects.update_or_create(user=dealer, defaults={"company": company, "role": Membership.Role.BUYER})
+        if not company.addresses.exists():
+            Address.objects.create(
+                company=company, name=company.name, line1="1 Demo Street", city="London",
+                postal_code="EC1A 1AA", country=company.region.name if company.region_id else "United Kingdom",
+                is_default_shipping=True,
+            )
+        self._contract(company)
+
+        staff, _ = User.objects.get_or_create(username=STAFF_EMAIL, defaults={"email": STAFF_EMAIL})
+        staff.is_staff = staff.is_superuser = True
+        if not staff.check_password(STAFF_PASSWORD):
+            staff.set_password(STAFF_PASSWORD)
+        staff.save()
+        self.stdout.write(f"Demo dealer: {DEALER_EMAIL} buys for {company} ({company.tier})")
+
+    def _contract(self, company: Company) -> None:
+        """A contract price on the dealer's three most ordered SKUs, so the demo shows one."""
+        price_list, created = PriceList.objects.get_or_create(
+            kind=PriceList.Kind.CONTRACT, company=company, defaults={"name": f"Contract {company.code}", "currency": company.currency}
+        )
+        if not created:
+            return
+        top = (
+            Order.objects.filter(company=company)
+            .values("lines__variant_id", "lines__variant__list_price")
+            .annotate(n=Count("id"))
+            .exclude(lines__variant_id=None)
+            .order_by("-n", "lines__variant_id")[:3]
+        )
+        for row in top:
+            list_price = row["lines__variant__list_price"]
+            PriceListItem.objects.create(
+                price_list=price_list, variant_id=row["lines__variant_id"], unit_price=(list_price * Decimal("0.80")).quantize(Decimal("0.01"))
+            )
+            PriceBreak.objects.create(
+                price_list=price_list, variant_id=row["lines__variant_id"], min_quantity=48,
+                unit_price=(list_price * Decimal("0.70")).quantize(Decimal("0.01")),
+            )

@@ -1,0 +1,190 @@
+"""`replay_orders`: real invoices placed again through the real ordering path.
+
+Each invoice of a known dealer becomes that dealer's cart, a checkout on account, an order
+confirmation and its webhooks, exactly as if the dealer had ordered online. As the ERP would,
+the replay receives stock that the invoices need (unless told not to) and records payment of
+orders once their payment terms have passed in the invoice calendar, which frees credit.
+"""
+
+import heapq
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection
+from tqdm import tqdm
+
+from catalog.selectors import variants_by_sku
+from catalog.services import ensure_default_warehouse, replenish
+from mall.errors import DomainError
+from partners.models import Company, Membership
+from storefront.models import Order
+from storefront.online_retail.importer import ImportReport, bring_in_catalog_and_dealers
+from storefront.online_retail.reader import Invoice, read_invoices, service_code_kind
+from storefront.online_retail.report import Tally
+from storefront.services.cart import LineChange, add_lines, clear_cart
+from storefront.services.checkout import checkout_complete
+from storefront.services.payments import record_payment
+
+KEY_PREFIX = "replay-"
+
+
+@dataclass
+class ReplayReport:
+    orders_placed: int = 0
+    orders_already_placed: int = 0
+    returns_counted: int = 0
+    invoices_without_customer: int = 0
+    rejected: Tally = field(default_factory=Tally)
+    skipped_lines: Tally = field(default_factory=Tally)
+    source_total: Decimal = Decimal("0")
+    dealer_total: Decimal = Decimal("0")
+    lines_placed: int = 0
+    orders_paid: int = 0
+    seconds: float = 0.0
+    queries: int = 0
+    catalog: ImportReport = field(default_factory=ImportReport)
+
+    @property
+    def queries_per_order(self) -> float:
+        return self.queries / self.orders_placed if self.orders_placed else 0.0
+
+    def lines(self) -> list[str]:
+        rate = self.orders_placed / self.seconds if self.seconds else 0.0
+        saving = self.source_total - self.dealer_total
+        return [
+            f"orders placed: {self.orders_placed}",
+            f"invoices rejected: {self.rejected.total}",
+            *self.rejected.lines(),
+            f"orders already placed by an earlier replay: {self.orders_already_placed}",
+            f"returns (C invoices) counted, not replayed yet: {self.returns_counted}",
+            f"invoices without a customer (skipped): {self.invoices_without_customer}",
+            f"lines skipped: {self.skipped_lines.total}",
+            *self.skipped_lines.lines(),
+            f"lines placed: {self.lines_placed}",
+            f"total at the source's prices: {self.source_total:.2f} GBP",
+            f"total at the dealers' prices: {self.dealer_total:.2f} GBP (tier and contract prices: {saving:.2f} less)",
+            f"orders paid as their terms fell due: {self.orders_paid}",
+            f"new products: {self.catalog.products_created}, new dealers: {self.catalog.dealers_created}",
+            f"throughput: {rate:.1f} orders/s over {self.seconds:.1f} s, {self.queries_per_order:.1f} SQL queries per order",
+        ]
+
+
+class Replayer:
+    def __init__(self, report: ReplayReport, restock: bool, limit: int | None):
+        self.report, self.restock, self.limit = report, restock, limit
+        self.dealers = {c.code: c for c in Company.objects.select_related("tier", "region", "credit_account")}
+        self.buyers = {}
+        for membership in Membership.objects.select_related("user").order_by("-id"):
+            self.buyers[membership.company_id] = membership.user  # the first member wins
+        self.placed_keys = set(
+            Order.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list("idempotency_key", flat=True)
+        )
+        self.warehouse = ensure_default_warehouse()
+        self._due: list[tuple] = []  # heap of (due date, order id, company id, total)
+
+    @property
+    def done(self) -> bool:
+        return self.limit is not None and self.report.orders_placed >= self.limit
+
+    def replay(self, invoice: Invoice) -> None:
+        report = self.report
+        if invoice.rejections:
+            first = invoice.rejections[0]
+            report.rejected.add(f"malformed row: {first.reason}", f"{invoice.number} at {first.file}:{first.line}")
+            return
+        if not invoice.customer:
+            report.invoices_without_customer += 1
+            return
+        if invoice.is_return:
+            report.returns_counted += 1
+            return
+        key = f"{KEY_PREFIX}{invoice.number}"
+        if key in self.placed_keys:
+            report.orders_already_placed += 1
+            return
+        company = self.dealers.get(invoice.customer)
+        user = self.buyers.get(company.pk) if company else None
+        if user is None:
+            report.rejected.add("dealer has no user to order with", invoice.number)
+            return
+        lines = self._goods(invoice)
+        if not lines:
+            report.rejected.add("no goods lines (only service codes or unusable rows)", invoice.number)
+            return
+        self._pay_due(invoice)
+        try:
+            if self.restock:
+                self._restock(lines)
+            add_lines(user, company, [LineChange(sku, qty) for sku, qty in lines.items()])
+            result = checkout_complete(user=user, company=company, idempotency_key=key, source=Order.Source.REPLAY)
+        except DomainError as error:
+            clear_cart(user, company)
+            detail = error.details[0]
+            report.rejected.add(detail.code, f"{invoice.number}: {detail.message}")
+            return
+        order = result.order
+        report.orders_placed += 1
+        report.lines_placed += len(lines)
+        report.dealer_total += order.total
+        report.source_total += sum(
+            (r.unit_price * r.quantity for r in invoice.rows if r.sku in lines), Decimal("0")
+        ).quantize(Decimal("0.01"))
+        self.placed_keys.add(key)
+        due = invoice.invoiced_at + timedelta(days=company.credit_account.payment_terms_days)
+        heapq.heappush(self._due, (due, order.pk, company.pk, order.total))
+
+    def _goods(self, invoice: Invoice) -> dict[str, int]:
+        lines: dict[str, int] = {}
+        for row in invoice.rows:
+            kind = service_code_kind(row.sku)
+            if kind is not None:
+                self.report.skipped_lines.add(f"service code: {kind}", f"{invoice.number} {row.sku}")
+            elif row.quantity <= 0:
+                self.report.skipped_lines.add("negative quantity outside a return", f"{invoice.number} {row.sku}")
+            else:
+                lines[row.sku] = lines.get(row.sku, 0) + row.quantity
+        return lines
+
+    def _restock(self, lines: dict[str, int]) -> None:
+        variants = variants_by_sku(lines)
+        replenish({v.pk: lines[sku] for sku, v in variants.items()}, warehouse=self.warehouse)
+
+    def _pay_due(self, invoice: Invoice) -> None:
+        """The ERP reports payment of orders whose terms have passed by this invoice's date."""
+        while self._due and self._due[0][0] <= invoice.invoiced_at:
+            _, order_id, _, _ = heapq.heappop(self._due)
+            if record_payment(order_id):
+                self.report.orders_paid += 1
+
+
+def replay_orders(paths: Sequence[str | Path], *, limit: int | None = None, restock: bool = True) -> ReplayReport:
+    paths = [Path(p) for p in paths]
+    report = ReplayReport()
+    bring_in_catalog_and_dealers(paths, report.catalog)
+    replayer = Replayer(report, restock, limit)
+    counter = _QueryCounter()
+    started = time.monotonic()
+    with connection.execute_wrapper(counter), tqdm(desc="replaying", unit=" invoices", disable=None, mininterval=0.5) as bar:
+        for invoice in read_invoices(paths):
+            bar.update()
+            replayer.replay(invoice)
+            if replayer.done:
+                break
+    report.seconds = time.monotonic() - started
+    report.queries = counter.count
+    return report
+
+
+class _QueryCounter:
+    """Counts SQL statements (execute_wrapper), for the queries-per-order figure."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)

@@ -1,0 +1,54 @@
+"""Template helpers of the dealer pages: money, and the header's company and cart count."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+from django import template
+from django.conf import settings
+
+from storefront.views.context import cart_count, dealer_membership
+
+register = template.Library()
+
+LOCALE = "en_GB"
+
+
+@register.filter
+def money(amount, currency=None):
+    """`{{ amount|money:currency }}` -> "£2.30". Decimal or str in; never float arithmetic."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    code = currency or settings.DEFAULT_CURRENCY
+    try:
+        return format_currency(value, code, locale=LOCALE)
+    except Exception:  # unknown currency code: still show the amount
+        return f"{value:.2f} {code}"
+
+
+@register.filter
+def signed_money(amount, currency=None):
+    """Like `money`, with an explicit sign for changes: "−£0.25", "+£0.10"."""
+    if amount is None or amount == "":
+        return "—"
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    text = money(abs(value), currency)
+    if value < 0:
+        return f"−{text}"
+    if value > 0:
+        return f"+{text}"
+    return text
+
+
+@register.simple_tag(takes_context=True)
+def header_info(context):
+    """What the header shows: the dealer company (with tier) and the cart's line count."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return {"company": None, "cart_count": 0}
+    membership = dealer_membership(request)
+    company = membership.company if membership and membership.company.is_active else None
+    return {"company": company, "cart_count": cart_count(request) if company else 0}

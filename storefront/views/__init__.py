@@ -1,0 +1,21 @@
+"""The dealer storefront's server-rendered pages."""
+
+from .auth import LoginView, LogoutView
+from .cart import cart, cart_add, cart_remove, cart_update
+from .catalog import catalog, product
+from .checkout import checkout
+from .orders import order_detail, orders
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "cart",
+    "cart_add",
+    "cart_remove",
+    "cart_update",
+    "catalog",
+    "checkout",
+    "order_detail",
+    "orders",
+    "product",
+]

@@ -1,0 +1,233 @@
+"""The cart page and its forms: add (from anywhere), update quantities, remove, quick add.
+
+Successful changes redirect (post/redirect/get). Errors are shown where the dealer is: on the
+cart page inline next to the line, or, for an add from the catalog, as a message back there.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from catalog.selectors import available_by_variant
+from mall.errors import DomainError
+from pricing_engine.core import PricedCart, PricedLine, PricingError
+from storefront.forms import AddToCartForm, clean_text, form_messages, quantity_field
+from storefront.models import CartLine
+from storefront.pricing import price_lines
+from storefront.services.cart import LineChange, add_lines, remove_lines, update_lines
+
+from .context import currency_of, dealer_required, forget_cart_count
+
+
+@dataclass
+class CartRow:
+    line: CartLine
+    priced: PricedLine | None
+    available: int
+    errors: list[str] = field(default_factory=list)
+    typed_quantity: str | None = None
+
+    @property
+    def sku(self) -> str:
+        return self.line.variant.sku
+
+    @property
+    def for_sale(self) -> bool:
+        variant = self.line.variant
+        return variant.is_active and variant.product.is_active
+
+    @property
+    def short(self) -> bool:
+        return self.line.quantity > self.available
+
+
+@dataclass
+class CartView:
+    rows: list[CartRow]
+    priced: PricedCart | None
+    currency: str
+    errors: list[str] = field(default_factory=list)
+    ready: bool = False  # checkout can be tried: lines, all priced, all for sale
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def build_cart(user, company) -> CartView:
+    """The cart priced now: one query for lines, one for stock, three for prices."""
+    lines = list(
+        CartLine.objects.filter(cart__user=user, cart__company=company).select_related("variant__product").order_by("added_at", "id")
+    )
+    currency = currency_of(company)
+    if not lines:
+        return CartView([], None, currency)
+    errors: list[str] = []
+    priced = None
+    priced_by_sku: dict[str, PricedLine] = {}
+    errors_by_sku: dict[str, list[str]] = {}
+    try:
+        priced = price_lines(company, {line.variant: line.quantity for line in lines}).priced
+    except PricingError as exc:
+        errors.append(f"Your cart cannot be priced just now ({exc}); please contact your account manager.")
+    else:
+        priced_by_sku = {p.sku: p for p in priced.lines}
+        for error in priced.errors:
+            errors_by_sku.setdefault(error.sku, []).append(error.message)
+    available = available_by_variant([line.variant_id for line in lines])
+    rows = []
+    for line in lines:
+        row = CartRow(line, priced_by_sku.get(line.variant.sku), available.get(line.variant_id, 0))
+        row.errors.extend(errors_by_sku.get(row.sku, []))
+        if not row.for_sale:
+            row.errors.append(f"{row.sku} is no longer for sale; remove it from your cart.")
+        rows.append(row)
+    ready = not errors and all(r.priced and not r.errors for r in rows)
+    return CartView(rows, priced, priced.currency if priced else currency, errors, ready)
+
+
+def render_cart(request, company, *, errors=(), line_errors=None, typed=None, quick=None, status=200):
+    cart = build_cart(request.user, company)
+    cart.errors = list(errors) + cart.errors
+    for row in cart.rows:
+        row.errors = (line_errors or {}).get(row.sku, []) + row.errors
+        if typed and row.sku in typed:
+            row.typed_quantity = typed[row.sku]
+    return render(
+        request,
+        "storefront/cart.html",
+        {"cart": cart, "company": company, "quick": quick or {}, "max_quantity": settings.MAX_LINE_QUANTITY},
+        status=status,
+    )
+
+
+def _split_errors(exc: DomainError, skus_by_index: dict[int, str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Service errors: those naming a line ("lines.2.quantity") go next to it, the rest on top."""
+    general: list[str] = []
+    by_sku: dict[str, list[str]] = {}
+    for detail in exc.details:
+        parts = (detail.field or "").split(".")
+        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) in skus_by_index:
+            by_sku.setdefault(skus_by_index[int(parts[1])], []).append(detail.message)
+        else:
+            general.append(detail.message)
+    return general, by_sku
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or ""
+    if target and "\x00" not in target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@dataclass
+class _Redirect:
+    url: str
+
+
+def _back_to(request) -> _Redirect | None:
+    """Where an add came from when that is not the cart page itself."""
+    target = _safe_next(request)
+    cart_url = reverse("storefront:cart")
+    if target and not target.split("?")[0] == cart_url:
+        return _Redirect(target)
+    return None
+
+
+@dealer_required
+def cart(request, company):
+    return render_cart(request, company)
+
+
+@dealer_required
+def cart_add(request, company):
+    """Add one SKU (from a product card, the product page or the quick-add box)."""
+    if request.method != "POST":
+        return redirect("storefront:cart")
+    form = AddToCartForm(request.POST)
+    back = _back_to(request)
+    quick = {"sku": request.POST.get("sku", "")[:64], "quantity": request.POST.get("quantity", "")[:20]}
+    if not form.is_valid():
+        problems = form_messages(form)
+        if back:
+            for problem in problems:
+                messages.error(request, problem)
+            return redirect(back.url)
+        return render_cart(request, company, errors=problems, quick=quick, status=400)
+    sku, quantity = form.cleaned_data["sku"].strip(), form.cleaned_data["quantity"]
+    try:
+        add_lines(request.user, company, [LineChange(sku, quantity)])
+    except DomainError as exc:
+        problems = [d.message for d in exc.details]
+        if back:
+            for problem in problems:
+                messages.error(request, problem)
+            return redirect(back.url)
+        return render_cart(request, company, errors=problems, quick=quick, status=400)
+    forget_cart_count(request)
+    messages.success(request, f"Added {quantity} × {sku} to your cart.")
+    return redirect(back.url if back else "storefront:cart")
+
+
+@dealer_required
+def cart_update(request, company):
+    """Set the quantities of the cart's lines; 0 removes a line. All or nothing."""
+    if request.method != "POST":
+        return redirect("storefront:cart")
+    skus = [clean_text(s) for s in request.POST.getlist("sku")]
+    typed = request.POST.getlist("quantity")
+    if not skus or None in skus or len(skus) != len(typed):
+        return render_cart(request, company, errors=["Nothing to update: the form was incomplete."], status=400)
+    field = quantity_field(min_value=0)
+    changes, removals = [], []
+    line_errors: dict[str, list[str]] = {}
+    for sku, raw in zip(skus, typed, strict=True):
+        try:
+            value = field.clean(raw.strip()[:40])
+        except ValidationError as exc:
+            line_errors.setdefault(sku, []).extend(exc.messages)
+            continue
+        if value == 0:
+            removals.append(sku)
+        else:
+            changes.append(LineChange(sku, value))
+    typed_by_sku = {sku: raw[:40] for sku, raw in zip(skus, typed, strict=True)}
+    if line_errors:
+        return render_cart(request, company, line_errors=line_errors, typed=typed_by_sku, status=400)
+    try:
+        with transaction.atomic():
+            if changes:
+                update_lines(request.user, company, changes)
+            if removals:
+                remove_lines(request.user, company, removals)
+    except DomainError as exc:
+        general, by_sku = _split_errors(exc, {i: c.sku for i, c in enumerate(changes)})
+        return render_cart(request, company, errors=general, line_errors=by_sku, typed=typed_by_sku, status=400)
+    forget_cart_count(request)
+    messages.success(request, "Your cart is updated.")
+    return redirect("storefront:cart")
+
+
+@dealer_required
+def cart_remove(request, company):
+    if request.method != "POST":
+        return redirect("storefront:cart")
+    sku = clean_text(request.POST.get("remove") or request.POST.get("sku"))
+    if sku is None:
+        return render_cart(request, company, errors=["Choose a line of your cart to remove."], status=400)
+    try:
+        remove_lines(request.user, company, [sku])
+    except DomainError as exc:
+        return render_cart(request, company, errors=[d.message for d in exc.details], status=400)
+    forget_cart_count(request)
+    messages.success(request, f"Removed {sku} from your cart.")
+    return redirect("storefront:cart")

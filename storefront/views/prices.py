@@ -1,0 +1,44 @@
+"""A dealer's prices for a page of variants: price sources loaded once, priced in Python."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from catalog.models import Variant
+from partners.models import Company
+from pricing_engine.core import PriceBreak, PricingError, unit_price_for, volume_breaks_for
+from pricing_engine.loaders import catalog_item, load_price_sources
+
+from .context import currency_of
+
+
+@dataclass(frozen=True)
+class DealerPrice:
+    unit_price: Decimal | None  # None: not sold in the dealer's currency
+    currency: str
+    breaks: tuple[PriceBreak, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return self.unit_price is not None
+
+
+def dealer_prices(
+    company: Company, variants: Iterable[Variant], moment: datetime, *, with_breaks: bool = False
+) -> dict[int, DealerPrice]:
+    """Unit price (at the SKU's minimum quantity) per variant id; 3 queries for any page size."""
+    variants = list(variants)
+    currency = currency_of(company)
+    sources = load_price_sources(company, variants, moment)
+    prices = {}
+    for variant in variants:
+        try:
+            item = catalog_item(variant)
+            unit = unit_price_for(item, sources, currency, moment, quantity=variant.min_quantity or 1)
+            breaks = volume_breaks_for(item, sources, currency, moment) if with_breaks else ()
+        except (PricingError, ValueError):
+            prices[variant.pk] = DealerPrice(None, currency)
+            continue
+        prices[variant.pk] = DealerPrice(unit, currency, breaks)
+    return prices
