@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 
 from mall.auth_tokens import create_access_token
 
@@ -37,3 +38,8 @@ def graphql(client):
         return GraphQLClient(client, user)
 
     return make
+
+
+def pytest_configure(config):
+    # Whitenoise serves STATIC_ROOT; the suite runs without collectstatic, so just make it exist.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ BROKER = "redis://127.0.0.1:6379/15"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="processes placing orders (2 cores here)")
     parser.add_argument("--history", default=str(ROOT / "sample_data" / "online-retail-2010-12.csv.gz"))
     parser.add_argument("--replay", default=str(DATA / "2011-01.csv.gz"))
     args = parser.parse_args()
@@ -52,14 +53,14 @@ def main() -> None:
     import_online_retail([args.history])
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/erp", secret="bench-secret", event_types=["*"], is_active=True)
     try:
-        report = replay_orders([args.replay], limit=args.orders)
+        report = replay_orders([args.replay], limit=args.orders, workers=args.workers)
     finally:
         import redis
 
         redis.Redis.from_url(BROKER).flushdb()
     print("\n".join(report.lines()))
     rate = report.orders_placed / report.seconds if report.seconds else 0
-    print(f"orders_per_s={rate:.1f} queries_per_order={report.queries_per_order:.1f}")
+    print(f"orders_per_s={rate:.1f} queries_per_order={report.queries_per_order:.1f} workers={args.workers}")
 
 
 def _recreate_database(url, name: str) -> None:

@@ -16,7 +16,7 @@ def variants_by_sku(skus) -> dict[str, Variant]:
     skus = {s for s in skus if s}
     if not skus:
         return {}
-    rows = visible_variants().filter(sku__in=skus).select_related("product")
+    rows = visible_variants().filter(sku__in=skus).select_related("product__category")
     return {v.sku: v for v in rows}
 
 
@@ -31,6 +31,7 @@ def search_variants(search: str | None = None, category: str | None = None, in_s
         if term:
             qs = qs.filter(Q(sku__iexact=term) | Q(sku__icontains=term) | Q(product__name__icontains=term))
     if category:
+        category = category.replace("\x00", "")[:128]
         qs = qs.filter(Q(product__category__slug=category) | Q(product__category__parent__slug=category))
     qs = qs.annotate(
         available=Coalesce(Sum("stocks__quantity_on_hand"), 0) - Coalesce(Sum("stocks__quantity_allocated"), 0)

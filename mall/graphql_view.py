@@ -12,12 +12,15 @@ import logging
 
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_protect
+from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 
 from mall.auth_tokens import TokenError, user_for_token
 
 logger = logging.getLogger(__name__)
+
+MAX_QUERY_DEPTH = 10
 
 
 def bearer_token(request) -> str | None:
@@ -37,6 +40,9 @@ def _token_error(exc: TokenError) -> HttpResponse:
 
 
 class MallGraphQLView(GraphQLView):
+    # The standard rules plus a depth limit (passing rules replaces the standard ones).
+    validation_rules = (*specified_rules, depth_limit_validator(max_depth=MAX_QUERY_DEPTH))
+
     @classmethod
     def as_view(cls, **initkwargs):
         view = super().as_view(**initkwargs)

@@ -104,6 +104,8 @@ TIME_ZONE = os.environ.get("VENDOR_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {

@@ -32,4 +32,4 @@ def price_lines(company: Company, quantities: Mapping[Variant, int], moment: dat
         currency=company.currency or settings.DEFAULT_CURRENCY,
         moment=moment,
     )
-    return PricedSelection(priced=price_cart(request), variants=variants)
+    return PricedSelection(priced=price_cart(request, max_line_quantity=settings.MAX_LINE_QUANTITY), variants=variants)

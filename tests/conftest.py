@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import CompanyFactory, PriceListFactory, RegionFactory, TierFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    PriceListFactory,
+    RegionFactory,
+    TierFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture

@@ -11,7 +11,13 @@ import pytest
 
 from pricing_engine.models import PriceList
 from storefront.models import CartLine
-from tests.factories import PriceBreakFactory, PriceListFactory, PriceListItemFactory, UserFactory, VariantFactory
+from tests.factories import (
+    PriceBreakFactory,
+    PriceListFactory,
+    PriceListItemFactory,
+    UserFactory,
+    VariantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +25,10 @@ CART_FIELDS = """
   lines { sku name quantity unitPrice { amount currency } lineTotal { amount currency } }
   subtotal { amount currency } total { amount currency } errors { field code message }
 """
-CART = "{ cart { %s } }" % CART_FIELDS
-ADD = "mutation($lines: [CartLineInput!]!) { cartAddLines(lines: $lines) { cart { %s } errors { field code message } } }" % CART_FIELDS
-UPDATE = "mutation($lines: [CartLineInput!]!) { cartUpdateLines(lines: $lines) { cart { %s } errors { field code message } } }" % CART_FIELDS
-REMOVE = "mutation($skus: [String!]!) { cartRemoveLines(skus: $skus) { cart { %s } errors { field code message } } }" % CART_FIELDS
+CART = f"{{ cart {{ {CART_FIELDS} }} }}"
+ADD = f"mutation($lines: [CartLineInput!]!) {{ cartAddLines(lines: $lines) {{ cart {{ {CART_FIELDS} }} errors {{ field code message }} }} }}"
+UPDATE = f"mutation($lines: [CartLineInput!]!) {{ cartUpdateLines(lines: $lines) {{ cart {{ {CART_FIELDS} }} errors {{ field code message }} }} }}"
+REMOVE = f"mutation($skus: [String!]!) {{ cartRemoveLines(skus: $skus) {{ cart {{ {CART_FIELDS} }} errors {{ field code message }} }} }}"
 
 
 def gbp(amount):

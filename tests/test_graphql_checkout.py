@@ -12,7 +12,13 @@ from catalog.models import Stock
 from partners.models import CreditAccount
 from pricing_engine.models import PriceList
 from storefront.models import CartLine, Order
-from tests.factories import CompanyFactory, PriceListFactory, PriceListItemFactory, UserFactory, VariantFactory
+from tests.factories import (
+    CompanyFactory,
+    PriceListFactory,
+    PriceListItemFactory,
+    UserFactory,
+    VariantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

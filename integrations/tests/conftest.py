@@ -2,10 +2,6 @@
 
 import json
 import socket
-import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import factory
 import pytest
@@ -13,89 +9,10 @@ from jsonschema import Draft202012Validator
 
 from integrations.events import EVENT_TYPES, SCHEMA_DIR, schema_path
 from integrations.models import OutboxEvent, WebhookEndpoint
+from tests.erp_receiver import Receiver, Recorded, Reply  # noqa: F401 - used by the tests
 
 SECRET = "whsec_test_0123456789"
 
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    headers: dict
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b'{"ok":true}'
-    headers: dict = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class Receiver:
-    """Records every request; answers with the queued replies in turn, then `default`."""
-
-    def __init__(self):
-        self.requests: list[Recorded] = []
-        self.replies: list[Reply] = []
-        self.default = Reply()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                with receiver.lock:
-                    receiver.requests.append(
-                        Recorded(
-                            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
-                        )
-                    )
-                    reply = receiver.replies.pop(0) if receiver.replies else receiver.default
-                if reply.delay:
-                    time.sleep(reply.delay)
-                try:
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test)
-
-            def log_message(self, format, *args):  # silence
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/erp"
-
-    def answer(self, *statuses_or_replies):
-        with self.lock:
-            for item in statuses_or_replies:
-                self.replies.append(item if isinstance(item, Reply) else Reply(status=item))
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

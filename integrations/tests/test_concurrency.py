@@ -7,7 +7,7 @@ from integrations.delivery import deliver
 from integrations.models import Delivery
 from integrations.services import record_event
 
-from .conftest import Reply
+from tests.erp_receiver import Reply
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from integrations.events import EventSpec
 from integrations.models import Delivery, DeliveryAttempt, OutboxEvent
 from integrations.services import record_event, record_events, retry_deliveries
 
-from .conftest import Reply
+from tests.erp_receiver import Reply
 
 
 def make_due(delivery: Delivery) -> None:

@@ -8,15 +8,9 @@ import graphene
 from mall.graphql_types import CountedConnection, Error, Money, money
 from storefront.models import Order as OrderModel
 
-
-class OrderStatusEnum(graphene.Enum):
-    CONFIRMED = OrderModel.Status.CONFIRMED.value
-    COMPLETED = OrderModel.Status.COMPLETED.value
-    CANCELLED = OrderModel.Status.CANCELLED.value
-
-
-class PaymentMethodEnum(graphene.Enum):
-    ON_ACCOUNT = OrderModel.PaymentMethod.ON_ACCOUNT.value
+# Made from the model's choices, so a new status or payment method appears here by itself.
+OrderStatusEnum = graphene.Enum("OrderStatusEnum", [(c.name, c.value) for c in OrderModel.Status])
+PaymentMethodEnum = graphene.Enum("PaymentMethodEnum", [(c.name, c.value) for c in OrderModel.PaymentMethod])
 
 
 @dataclass(frozen=True)

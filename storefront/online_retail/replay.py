@@ -7,6 +7,7 @@ orders once their payment terms have passed in the invoice calendar, which frees
 """
 
 import heapq
+import multiprocessing
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, connections
 from tqdm import tqdm
 
 from catalog.selectors import variants_by_sku
@@ -46,7 +47,16 @@ class ReplayReport:
     orders_paid: int = 0
     seconds: float = 0.0
     queries: int = 0
+    sql_seconds: float = 0.0
     catalog: ImportReport = field(default_factory=ImportReport)
+
+    def merge(self, other: "ReplayReport") -> None:
+        """Add another worker's figures to these."""
+        for name in ("orders_placed", "orders_already_placed", "returns_counted", "invoices_without_customer",
+                     "source_total", "dealer_total", "lines_placed", "orders_paid", "queries", "sql_seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejected.merge(other.rejected)
+        self.skipped_lines.merge(other.skipped_lines)
 
     @property
     def queries_per_order(self) -> float:
@@ -69,13 +79,15 @@ class ReplayReport:
             f"total at the dealers' prices: {self.dealer_total:.2f} GBP (tier and contract prices: {saving:.2f} less)",
             f"orders paid as their terms fell due: {self.orders_paid}",
             f"new products: {self.catalog.products_created}, new dealers: {self.catalog.dealers_created}",
-            f"throughput: {rate:.1f} orders/s over {self.seconds:.1f} s, {self.queries_per_order:.1f} SQL queries per order",
+            f"throughput: {rate:.1f} orders/s over {self.seconds:.1f} s, {self.queries_per_order:.1f} SQL queries per order "
+            f"({self.sql_seconds:.1f} s waiting for SQL)",
         ]
 
 
 class Replayer:
-    def __init__(self, report: ReplayReport, restock: bool, limit: int | None):
+    def __init__(self, report: ReplayReport, restock: bool, limit: int | None, shard: tuple[int, int] = (0, 1)):
         self.report, self.restock, self.limit = report, restock, limit
+        self.shard_index, self.shard_count = shard
         self.dealers = {c.code: c for c in Company.objects.select_related("tier", "region", "credit_account")}
         self.buyers = {}
         for membership in Membership.objects.select_related("user").order_by("-id"):
@@ -93,12 +105,17 @@ class Replayer:
     def replay(self, invoice: Invoice) -> None:
         report = self.report
         if invoice.rejections:
+            if self.shard_index:
+                return  # counted once, by the first worker
             first = invoice.rejections[0]
             report.rejected.add(f"malformed row: {first.reason}", f"{invoice.number} at {first.file}:{first.line}")
             return
         if not invoice.customer:
-            report.invoices_without_customer += 1
+            if self.shard_index == 0:
+                report.invoices_without_customer += 1
             return
+        if int(invoice.customer) % self.shard_count != self.shard_index:
+            return  # another worker places this dealer's invoices
         if invoice.is_return:
             report.returns_counted += 1
             return
@@ -161,14 +178,37 @@ class Replayer:
                 self.report.orders_paid += 1
 
 
-def replay_orders(paths: Sequence[str | Path], *, limit: int | None = None, restock: bool = True) -> ReplayReport:
+def replay_orders(
+    paths: Sequence[str | Path], *, limit: int | None = None, restock: bool = True, workers: int = 1
+) -> ReplayReport:
+    """Replay the invoices. With `workers` > 1, that many processes share the dealers (each
+    dealer's invoices stay in order in one process), as several web workers would."""
     paths = [Path(p) for p in paths]
+    catalog = ImportReport()
+    bring_in_catalog_and_dealers(paths, catalog)
+    started = time.monotonic()
+    if workers <= 1:
+        report = _replay_shard(paths, limit, restock, (0, 1))
+    else:
+        connections.close_all()  # each process opens its own connection
+        per_worker = None if limit is None else max(1, limit // workers)
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_replay_shard, [(paths, per_worker, restock, (i, workers)) for i in range(workers)])
+        report = parts[0]
+        for part in parts[1:]:
+            report.merge(part)
+    report.seconds = time.monotonic() - started
+    report.catalog = catalog
+    return report
+
+
+def _replay_shard(paths: list[Path], limit: int | None, restock: bool, shard: tuple[int, int]) -> ReplayReport:
     report = ReplayReport()
-    bring_in_catalog_and_dealers(paths, report.catalog)
-    replayer = Replayer(report, restock, limit)
+    replayer = Replayer(report, restock, limit, shard)
     counter = _QueryCounter()
     started = time.monotonic()
-    with connection.execute_wrapper(counter), tqdm(desc="replaying", unit=" invoices", disable=None, mininterval=0.5) as bar:
+    show = None if shard[0] == 0 else True
+    with connection.execute_wrapper(counter), tqdm(desc="replaying", unit=" invoices", disable=show, mininterval=0.5) as bar:
         for invoice in read_invoices(paths):
             bar.update()
             replayer.replay(invoice)
@@ -176,6 +216,9 @@ def replay_orders(paths: Sequence[str | Path], *, limit: int | None = None, rest
                 break
     report.seconds = time.monotonic() - started
     report.queries = counter.count
+    report.sql_seconds = counter.seconds
+    if shard[1] > 1:
+        connection.close()
     return report
 
 
@@ -184,7 +227,12 @@ class _QueryCounter:
 
     def __init__(self):
         self.count = 0
+        self.seconds = 0.0
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started

@@ -1,6 +1,6 @@
 """The report an import or a replay ends with: counts, and rejections grouped by reason."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 EXAMPLES_PER_REASON = 3
@@ -11,12 +11,19 @@ class Tally:
     """Counts by reason with a few examples of each."""
 
     counts: Counter = field(default_factory=Counter)
-    examples: dict = field(default_factory=lambda: defaultdict(list))
+    examples: dict = field(default_factory=dict)
 
     def add(self, reason: str, example: str = "", n: int = 1) -> None:
         self.counts[reason] += n
-        if example and len(self.examples[reason]) < EXAMPLES_PER_REASON:
-            self.examples[reason].append(example)
+        shown = self.examples.setdefault(reason, [])
+        if example and len(shown) < EXAMPLES_PER_REASON:
+            shown.append(example)
+
+    def merge(self, other: "Tally") -> None:
+        self.counts.update(other.counts)
+        for reason, examples in other.examples.items():
+            shown = self.examples.setdefault(reason, [])
+            shown.extend(examples[: EXAMPLES_PER_REASON - len(shown)])
 
     @property
     def total(self) -> int:

@@ -1,8 +1,8 @@
 """checkoutComplete: the cart becomes a confirmed order, or nothing changes at all.
 
-In one transaction: lock the cart, price it again, take the dealer's credit (conditional
-UPDATE), allocate stock (rows locked in id order), write the order with a snapshot of every
-price, empty the cart, and write order.confirmed and stock.updated to the outbox. Any error
+In one transaction: lock the cart, price it again, write the order with a snapshot of every
+price, empty the cart, take the dealer's credit (conditional UPDATE), allocate stock (rows
+locked in id order), and write order.confirmed and stock.updated to the outbox. Any error
 rolls all of it back. The idempotency key makes a retried call return the first order.
 """
 
@@ -47,6 +47,8 @@ def checkout_complete(
         raise DomainError.single(
             "idempotency_key", "INVALID", f"Give an idempotency key of 1 to {MAX_KEY_LENGTH} characters."
         )
+    if not company.is_active:
+        raise DomainError.single(None, "COMPANY_INACTIVE", "Your company's account is not active; please contact your account manager.")
     if payment_method not in Order.PaymentMethod.values:
         raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
     try:
@@ -78,12 +80,6 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
     priced = selection.priced
     if priced.errors:
         raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.errors))
-
-    if payment_method == Order.PaymentMethod.ON_ACCOUNT:
-        reserve_credit(company.pk, priced.total, priced.currency)
-    variants = {v.pk: v for v in selection.variants.values()}
-    quantities = {selection.variants[line.sku].pk: line.quantity for line in priced.lines}
-    changed_stock = allocate_stock(quantities, variants=variants, announce=False)
 
     ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
     order = Order.objects.create(
@@ -127,6 +123,14 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
         ]
     )
     CartLine.objects.filter(cart=cart).delete()
+
+    # Contended rows last, so their locks are held for the shortest time: the dealer's credit
+    # (one conditional UPDATE), then stock rows shared with every other dealer.
+    if payment_method == Order.PaymentMethod.ON_ACCOUNT:
+        reserve_credit(company.pk, priced.total, priced.currency)
+    variants = {v.pk: v for v in selection.variants.values()}
+    quantities = {selection.variants[line.sku].pk: line.quantity for line in priced.lines}
+    changed_stock = allocate_stock(quantities, variants=variants, announce=False)
     # One outbox write for the order and every stock row it changed.
     record_events([order_confirmed(order, order_lines)] + [stock_updated(row, "order_confirmed") for row in changed_stock])
     return CheckoutResult(order, created=True)

@@ -114,7 +114,7 @@ def test_staff_without_company_sees_catalog_and_a_clear_message(client, variant)
     staff = make_user("staff@vendor.example", None, is_staff=True)
     client.force_login(staff)
     html = client.get(CATALOG).content.decode()
-    assert "not linked to a dealer company" in html
+    assert "not linked to an active dealer company" in html
     assert "Add to cart" not in html
     page = client.get(reverse("storefront:cart"))
     assert page.status_code == 403

@@ -22,7 +22,7 @@ from storefront.models import CartLine
 from storefront.pricing import price_lines
 from storefront.services.cart import LineChange, add_lines, remove_lines, update_lines
 
-from .context import currency_of, dealer_required, forget_cart_count
+from .context import currency_of, dealer_required, forget_cart_count, remember_cart_count
 
 
 @dataclass
@@ -94,6 +94,7 @@ def build_cart(user, company) -> CartView:
 
 def render_cart(request, company, *, errors=(), line_errors=None, typed=None, quick=None, status=200):
     cart = build_cart(request.user, company)
+    remember_cart_count(request, len(cart.rows))
     cart.errors = list(errors) + cart.errors
     for row in cart.rows:
         row.errors = (line_errors or {}).get(row.sku, []) + row.errors

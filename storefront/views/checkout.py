@@ -13,11 +13,12 @@ from storefront.forms import CheckoutForm
 from storefront.services.checkout import checkout_complete
 
 from .cart import build_cart
-from .context import dealer_required
+from .context import dealer_required, remember_cart_count
 
 
 def _render(request, company, *, key: str, errors=(), status=200):
     cart = build_cart(request.user, company)
+    remember_cart_count(request, len(cart.rows))
     credit = CreditAccount.objects.filter(company=company).first()
     ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
     total = cart.priced.total if cart.priced else None

@@ -48,6 +48,11 @@ def cart_count(request) -> int:
     return getattr(request, _CART_COUNT)
 
 
+def remember_cart_count(request, count: int) -> None:
+    """The page already read the cart's lines: the header needs no query of its own."""
+    setattr(request, _CART_COUNT, count)
+
+
 def forget_cart_count(request) -> None:
     if hasattr(request, _CART_COUNT):
         delattr(request, _CART_COUNT)

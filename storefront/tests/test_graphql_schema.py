@@ -1,0 +1,36 @@
+"""The contract of the storefront API: the names clients rely on are in the schema."""
+
+from mall.schema import schema
+from storefront.models import Order
+
+SDL = str(schema)
+
+
+def test_contract_names_are_in_the_schema():
+    for name in [
+        "tokenCreate(email: String!, password: String!): TokenCreate",
+        "me: User",
+        "products(",
+        "product(sku: String!): Product",
+        "cart: Cart",
+        "cartAddLines(lines: [CartLineInput!]!)",
+        "cartUpdateLines(lines: [CartLineInput!]!)",
+        "cartRemoveLines(skus: [String!]!)",
+        "checkoutComplete(idempotencyKey: String!, paymentMethod: PaymentMethodEnum = ON_ACCOUNT)",
+        "orders(first: Int, after: String): OrderConnection",
+        "order(number: String!): Order",
+        "input CartLineInput {\n  sku: String!\n  quantity: Int!\n}",
+        "amount: Decimal!",
+    ]:
+        assert name in SDL, name
+
+
+def test_enums_follow_the_model_choices():
+    enum = schema.graphql_schema.get_type("PaymentMethodEnum")
+    assert set(enum.values) == {c.name for c in Order.PaymentMethod}
+    status = schema.graphql_schema.get_type("OrderStatusEnum")
+    assert set(status.values) == {c.name for c in Order.Status}
+
+
+def test_money_is_never_a_float():
+    assert "Float" not in SDL

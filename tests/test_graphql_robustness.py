@@ -1,0 +1,98 @@
+"""No 500s: whatever a client sends to POST /graphql/ gets a JSON answer with errors."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTS = "query($search: String, $filter: ProductFilterInput, $first: Int) { products(search: $search, filter: $filter, first: $first) { totalCount edges { node { sku } } } }"
+
+
+@pytest.fixture(autouse=True)
+def catalog(db):
+    VariantFactory(sku="FIX-255", list_price=Decimal("2.55"), stock=4, product__name="Anchor fixings")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"", b"[]", b'{"query": 5}', b'{"query": "{ products { nope } }"}', b'{"query": "{ products("}',
+     b'{"query": "{ products { totalCount } }", "variables": "{bad"}', b"\xff\xfe\x00"],
+)
+def test_malformed_requests_are_client_errors(graphql, raw):
+    response = graphql().post("", raw=raw)
+    assert 400 <= response.status_code < 500
+    assert "errors" in response.json()
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"first": "ten"}, {"first": 2**40}, {"filter": {"inStock": "maybe"}}, {"filter": {"nope": 1}}, {"search": 7}],
+)
+def test_bad_variables_are_client_errors(graphql, variables):
+    response = graphql().post(PRODUCTS, variables)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+@pytest.mark.parametrize("first,code", [(10**6, "PAGE_SIZE_TOO_LARGE"), (-1, "INVALID_PAGINATION")])
+def test_huge_or_negative_first(graphql, first, code):
+    body = graphql().execute(PRODUCTS, {"first": first})
+    assert body["errors"][0]["extensions"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"search": "x" * 10_000}, {"search": "FIX\x00-255"}, {"search": "\x00"}, {"filter": {"category": "a\x00b" * 1000}},
+     {"search": "%_\\'\";--"}],
+)
+def test_hostile_search_input_is_just_no_match(graphql, variables):
+    body = graphql().execute(PRODUCTS, variables)
+    assert "errors" not in body
+    assert isinstance(body["data"]["products"]["totalCount"], int)
+
+
+def test_nul_bytes_in_keys(graphql, dealer_a):
+    api = graphql(dealer_a)
+    assert api.execute('{ product(sku: "FIX\\u0000-255") { sku } }') == {"data": {"product": None}}
+    assert api.execute('{ order(number: "DM\\u0000") { number } }') == {"data": {"order": None}}
+    body = api.execute('mutation { checkoutComplete(idempotencyKey: "a\\u0000b") { errors { code } } }')
+    assert body["data"]["checkoutComplete"]["errors"] == [{"code": "EMPTY_CART"}]
+
+
+def test_long_skus_and_many_lines(graphql, dealer_a):
+    api = graphql(dealer_a)
+    query = "mutation($lines: [CartLineInput!]!) { cartAddLines(lines: $lines) { errors { code } } }"
+    body = api.execute(query, {"lines": [{"sku": "S" * 10_000, "quantity": 1}]})
+    assert body["data"]["cartAddLines"]["errors"] == [{"code": "UNKNOWN_SKU"}]
+    body = api.execute(query, {"lines": [{"sku": "FIX-255", "quantity": 1}] * 501})
+    assert body["data"]["cartAddLines"]["errors"] == [{"code": "TOO_MANY_LINES"}]
+
+
+def test_get_requests_run_queries_but_not_mutations(client):
+    response = client.get("/graphql/", {"query": "{ products { totalCount } }"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["data"]["products"]["totalCount"] == 1
+    mutation = 'mutation { tokenCreate(email: "a", password: "b") { token } }'
+    response = client.get("/graphql/", {"query": mutation}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 405
+
+
+def test_an_unexpected_failure_is_masked(graphql, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("storefront.graphql.queries.search_variants", boom)
+    response = graphql().post(PRODUCTS, {})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["errors"][0]["message"] == "Internal server error."
+    assert "secret" not in json.dumps(body)
+
+
+def test_the_deepest_real_query_passes_the_depth_limit(graphql):
+    deep = "{ products { edges { node { pricing { volumeBreaks { price { amount } } } } } } }"
+    assert "errors" not in graphql().execute(deep)
