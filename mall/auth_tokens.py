@@ -1,9 +1,11 @@
 """Access tokens of the GraphQL API: PyJWT, HS256, signed with SECRET_KEY.
 
-Claims: sub (the user id, a string), email, iat, exp (iat + JWT_TTL_SECONDS) and
-type "access". Nothing here knows about GraphQL; the view and tokenCreate use it.
+Claims: sub (the user id, a string), email, iat, exp (iat + JWT_TTL_SECONDS),
+type "access", and pwd (a digest that changes with the password, so a password change
+revokes the user's tokens). Nothing here knows about GraphQL; the view and tokenCreate use it.
 """
 
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -34,6 +36,8 @@ def create_access_token(user, now: datetime | None = None) -> str:
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=settings.JWT_TTL_SECONDS)).timestamp()),
         "type": ACCESS,
+        # Changes with the password: a password change (or reset) revokes every token.
+        "pwd": user.get_session_auth_hash()[:20],
     }
     return jwt.encode(claims, settings.SECRET_KEY, algorithm=settings.JWT_ALGORITHM)
 
@@ -67,6 +71,8 @@ def user_for_token(token: str):
     )
     if user is None:
         raise TokenError("INVALID_TOKEN", "The access token's user is unknown or inactive.")
+    if not hmac.compare_digest(str(claims.get("pwd", "")), user.get_session_auth_hash()[:20]):
+        raise TokenError("INVALID_TOKEN", "The password has changed since this token was made; sign in again.")
     return user
 
 

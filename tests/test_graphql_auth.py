@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from mall.auth_tokens import create_access_token
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +112,15 @@ def test_session_requests_keep_csrf_protection_bearer_requests_do_not_need_it(de
                         HTTP_AUTHORIZATION=f"Bearer {create_access_token(dealer_a)}")
     assert response.status_code == 200
     assert response.json()["data"]["me"]["email"] == dealer_a.email
+
+
+@pytest.mark.django_db
+def test_a_password_change_revokes_existing_tokens(graphql):
+    user = UserFactory(company=CompanyFactory())
+    api = graphql(user)
+    assert api.execute("{ me { email } }")["data"]["me"]["email"] == user.email
+    user.set_password("a brand new password")
+    user.save()
+    response = api.post("{ me { email } }")
+    assert response.status_code == 401
+    assert "INVALID_TOKEN" in response.content.decode()

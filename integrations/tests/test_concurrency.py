@@ -6,7 +6,6 @@ from django.db import connection
 from integrations.delivery import deliver
 from integrations.models import Delivery
 from integrations.services import record_event
-
 from tests.erp_receiver import Reply
 
 

@@ -15,7 +15,6 @@ from integrations.delivery import deliver
 from integrations.events import EventSpec
 from integrations.models import Delivery, DeliveryAttempt, OutboxEvent
 from integrations.services import record_event, record_events, retry_deliveries
-
 from tests.erp_receiver import Reply
 
 
