@@ -106,6 +106,8 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
             continue
         for row in invoice.rows:
             months.add((row.invoiced_at.year, row.invoiced_at.month))
+            if row.customer:
+                dealers[row.customer].country = row.country or "Unspecified"
             if service_code_kind(row.sku) is not None:
                 continue
             stats = skus[row.sku]
@@ -117,9 +119,7 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
                 if row.unit_price > 0 and not invoice.is_return:
                     stats.sold_at[(row.unit_price, row.quantity)] += 1
             if row.customer and row.unit_price >= 0:
-                dealer = dealers[row.customer]
-                dealer.country = row.country or "Unspecified"
-                dealer.spend += row.quantity * row.unit_price
+                dealers[row.customer].spend += row.quantity * row.unit_price
     products, without_price = [], set()
     for sku, stats in sorted(skus.items()):
         if not stats.prices:

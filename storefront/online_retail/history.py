@@ -141,7 +141,8 @@ def monthly_net_spend() -> tuple[dict[int, Decimal], int]:
     """Average net spend per month (orders less returns) per company over the months of history."""
     orders = Order.objects.exclude(status=Order.Status.CANCELLED)
     months = orders.annotate(m=TruncMonth("placed_at")).values("m").distinct().count() or 1
-    spend: dict[int, Decimal] = {}
+    # Every dealer gets a figure: one with no history yet spends 0 (Standard).
+    spend: dict[int, Decimal] = dict.fromkeys(Company.objects.values_list("id", flat=True), Decimal("0"))
     for row in orders.values("company_id").annotate(total=Sum("total")):
         spend[row["company_id"]] = row["total"]
     for row in Return.objects.values("company_id").annotate(total=Sum("total")):

@@ -8,6 +8,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from catalog.services import add_missing_products
+from partners.models import Company
 from partners.services import add_missing_dealers, assign_tiers, ensure_tiers
 from pricing_engine.services import add_volume_breaks, ensure_tier_price_lists
 from storefront.online_retail.catalog import CatalogScan, scan
@@ -76,6 +77,10 @@ def bring_in_catalog_and_dealers(paths: Sequence[Path], report: ImportReport) ->
     report.products_created = len(created)
     report.volume_breaks_created = add_volume_breaks({spec.sku: spec.breaks for spec in created})
     report.dealers_created = add_missing_dealers(found.dealers)
+    # New dealers get a tier at once, from their spend in these files (the import re-rates
+    # everyone from the stored history afterwards).
+    untiered = dict(Company.objects.filter(tier__isnull=True).values_list("code", "id"))
+    report.tiers = assign_tiers({untiered[d.code]: d.monthly_spend for d in found.dealers if d.code in untiered})
     for sku in sorted(found.skus_without_price):
         report.skipped.add("SKU never sold at a positive price: not listed", sku)
     return found

@@ -1,0 +1,227 @@
+"""Back office for merchandisers: products and their SKUs, categories, warehouses, stock.
+
+Stock levels are never saved directly: every change goes through
+`catalog.services.set_stock_level`, which locks the row, refuses a level below what is
+allocated to orders, and writes the stock.updated event the ERP receives.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from catalog.models import Category, Product, Stock, Variant, Warehouse
+from catalog.services import set_stock_level
+from mall.errors import DomainError
+
+LIST_PER_PAGE = 50
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "product_count"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    list_per_page = LIST_PER_PAGE
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    fields = [
+        "sku",
+        "name",
+        "list_price",
+        "currency",
+        "pack_size",
+        "min_quantity",
+        "max_quantity",
+        "order_multiple",
+        "is_active",
+    ]
+    extra = 0
+    show_change_link = True
+    # A SKU that was ever ordered stays: untick "active" to take it off the storefront.
+    can_delete = False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "sku_list", "variant_count", "is_active", "created_at"]
+    list_filter = ["is_active", "category"]
+    list_select_related = ["category"]
+    search_fields = ["name", "variants__sku"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category"]
+    fields = ["name", "slug", "category", "description", "is_active"]
+    inlines = [VariantInline]
+    list_per_page = LIST_PER_PAGE
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(variant_count=Count("variants"))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One query for the SKUs of the whole page instead of one per product.
+        ids = [p.pk for p in changelist.result_list]
+        skus: dict[int, list[str]] = {}
+        for product_id, sku in Variant.objects.filter(product_id__in=ids).values_list("product_id", "sku"):
+            skus.setdefault(product_id, []).append(sku)
+        for product in changelist.result_list:
+            product.page_skus = skus.get(product.pk, [])
+        return changelist
+
+    @admin.display(description="SKUs")
+    def sku_list(self, obj):
+        skus = getattr(obj, "page_skus", None)
+        if skus is None:
+            skus = [v.sku for v in obj.variants.all()]
+        shown = ", ".join(skus[:3])
+        return shown + (f" (+{len(skus) - 3})" if len(skus) > 3 else "")
+
+    @admin.display(description="variants", ordering="variant_count")
+    def variant_count(self, obj):
+        return obj.variant_count
+
+    def has_delete_permission(self, request, obj=None):
+        # Orders keep pointing at products' SKUs: deactivate a product instead of deleting it.
+        return False
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    """Every SKU on its own: what the SKU pickers of price lists and stock search."""
+
+    list_display = [
+        "sku",
+        "product",
+        "name",
+        "list_price",
+        "currency",
+        "pack_size",
+        "min_quantity",
+        "order_multiple",
+        "is_active",
+    ]
+    list_filter = ["is_active", "product__category"]
+    list_select_related = ["product"]
+    search_fields = ["sku", "name", "product__name"]
+    autocomplete_fields = ["product"]
+    list_per_page = LIST_PER_PAGE
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WarehouseForm(forms.ModelForm):
+    class Meta:
+        model = Warehouse
+        fields = ["code", "name", "priority"]
+        help_texts = {
+            "code": "The ERP's warehouse code; stock events carry it.",
+            "priority": "Orders take stock from the warehouse with the lowest number first.",
+        }
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    form = WarehouseForm
+    list_display = ["code", "name", "priority"]
+    search_fields = ["code", "name"]
+    list_per_page = LIST_PER_PAGE
+
+
+class StockLevelForm(forms.ModelForm):
+    """Sets units on hand through `set_stock_level` once the form itself is valid.
+
+    The service is the one place that decides (it locks the row and knows what is allocated),
+    so it runs as the last step of validation: its refusal becomes a form error on the field,
+    and the admin's save then only reloads the row the service wrote.
+    """
+
+    class Meta:
+        model = Stock
+        fields = ["variant", "warehouse", "quantity_on_hand"]
+        labels = {"quantity_on_hand": "On hand"}
+        help_texts = {
+            "quantity_on_hand": "Units physically in the warehouse after your count. It cannot be "
+            "lower than the units already allocated to orders. The ERP is told of every change."
+        }
+
+    stock_row: Stock | None = None
+
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        if self.stock_row is None:
+            instance = self.instance
+            variant = self.cleaned_data.get("variant") or instance.variant
+            warehouse = self.cleaned_data.get("warehouse") or instance.warehouse
+            try:
+                self.stock_row = set_stock_level(variant, warehouse, self.cleaned_data["quantity_on_hand"])
+            except DomainError as error:
+                for detail in error.details:
+                    field = detail.field if detail.field in self.fields else None
+                    self.add_error(field, detail.message)
+                return False
+        return True
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    form = StockLevelForm
+    list_display = [
+        "sku",
+        "product_name",
+        "warehouse",
+        "quantity_on_hand",
+        "quantity_allocated",
+        "available",
+        "updated_at",
+    ]
+    list_filter = ["warehouse"]
+    list_select_related = ["variant__product", "warehouse"]
+    search_fields = ["variant__sku"]
+    autocomplete_fields = ["variant"]
+    ordering = ["variant__sku", "warehouse__priority"]
+    list_per_page = LIST_PER_PAGE
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["variant", "warehouse", "quantity_on_hand"]
+        return ["variant", "warehouse", "quantity_on_hand", "quantity_allocated", "available", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["variant", "warehouse", "quantity_allocated", "available", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # The row was written by set_stock_level while the form was validated; never save it here.
+        row = form.stock_row
+        obj.pk = row.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def has_delete_permission(self, request, obj=None):
+        # A SKU that leaves a warehouse is counted down to 0, so the ERP hears of it.
+        return False
+
+    @admin.display(description="SKU", ordering="variant__sku")
+    def sku(self, obj):
+        return obj.variant.sku
+
+    @admin.display(description="product", ordering="variant__product__name")
+    def product_name(self, obj):
+        return obj.variant.display_name
+
+    @admin.display(description="available")
+    def available(self, obj):
+        return obj.quantity_available
