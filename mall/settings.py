@@ -33,6 +33,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
+# Behind an HTTPS proxy in production (HTTPS=1): secure cookies, trust X-Forwarded-Proto.
+if env_bool("HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -142,6 +148,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("WEBHOOK_SWEEP_SECONDS", "30")),
     },
 }
+
+# Search: PostgreSQL/plain matching today; the Elasticsearch backend (search issue) reads this.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
 # Webhook delivery to the ERP.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))

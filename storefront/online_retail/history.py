@@ -48,6 +48,8 @@ class HistoryWriter:
         if not invoice.customer:
             self.rows_without_customer += len(invoice.rows)
             return
+        if invoice.interleaved:
+            self.skipped.add("invoice rows not adjacent in the file (joined up)", invoice.number)
         self._batch.append(invoice)
         if len(self._batch) >= BATCH:
             self.flush()

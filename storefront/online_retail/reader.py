@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +68,7 @@ class Invoice:
     number: str
     rows: list[SourceRow] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    interleaved: bool = False  # its rows were not adjacent in the file
 
     @property
     def customer(self) -> str | None:
@@ -162,25 +164,36 @@ def read_rows(paths: Iterable[str | Path]) -> Iterator[SourceRow | Rejection]:
                 yield parse_row(values, path.name, number)
 
 
-def read_invoices(paths: Iterable[str | Path], on_row=None) -> Iterator[Invoice]:
-    """Group consecutive rows of one invoice number. Rejected rows stay with their invoice."""
-    current: Invoice | None = None
+MERGE_WINDOW = 32
+
+
+def read_invoices(paths: Iterable[str | Path], on_row=None, merge_window: int = MERGE_WINDOW) -> Iterator[Invoice]:
+    """Group the rows of each invoice number. Rejected rows stay with their invoice.
+
+    Rows of one invoice are nearly always adjacent, but not always (542806 is interrupted by
+    another invoice's rows): the last `merge_window` invoices stay open, so a late row joins
+    its invoice, and memory stays constant. `Invoice.interleaved` tells it happened.
+    """
+    window: OrderedDict[str, Invoice] = OrderedDict()
+
+    def place(number: str) -> Invoice:
+        invoice = window.get(number)
+        if invoice is None:
+            invoice = window[number] = Invoice(number)
+        elif next(reversed(window)) != number:
+            invoice.interleaved = True
+            window.move_to_end(number)
+        return invoice
+
     for item in read_rows(paths):
         if on_row:
             on_row()
         if isinstance(item, Rejection):
-            number = item.excerpt.split(",", 1)[0].strip()
-            if current is not None and number == current.number:
-                current.rejections.append(item)
-            else:
-                if current is not None:
-                    yield current
-                current = Invoice(number or f"?{item.file}:{item.line}", rejections=[item])
-            continue
-        if current is None or item.invoice != current.number:
-            if current is not None:
-                yield current
-            current = Invoice(item.invoice)
-        current.rows.append(item)
-    if current is not None:
-        yield current
+            number = item.excerpt.split(",", 1)[0].strip() or f"?{item.file}:{item.line}"
+            place(number).rejections.append(item)
+        else:
+            place(item.invoice).rows.append(item)
+        while len(window) > merge_window:
+            yield window.popitem(last=False)[1]
+    while window:
+        yield window.popitem(last=False)[1]

@@ -109,3 +109,19 @@ def test_bundled_month_imports_with_tiers_and_volume_breaks(capsys):
 def test_missing_file_is_a_clear_error():
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_online_retail", "nope.csv.gz")
+
+
+@pytest.mark.django_db
+def test_an_invoice_interrupted_by_another_is_joined_up(tmp_path):
+    # Real shape of invoice 542806: two rows of 542807 sit between its rows.
+    rows = (
+        "542806,48194,DOORMAT HEARTS,1,2011-02-01 11:19:00,7.95,12836.0,United Kingdom\n"
+        "542807,22692,DOORMAT WELCOME TO OUR HOME,2,2011-02-01 11:19:00,7.95,14911.0,EIRE\n"
+        "542806,22788,BROCANTE COAT RACK,2,2011-02-01 11:20:00,9.95,12836.0,United Kingdom\n"
+    )
+    path = tmp_path / "interleaved.csv"
+    path.write_text(HEADER + rows)
+    report = import_online_retail([path])
+    assert report.orders_created == 2
+    assert Order.objects.get(number="542806").total == Decimal("27.85")  # 7.95 + 2 × 9.95
+    assert report.skipped.counts["invoice rows not adjacent in the file (joined up)"] == 1

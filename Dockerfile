@@ -1,0 +1,17 @@
+# DealerMall web and worker image. Build: docker build -t dealermall .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/dealermall
+WORKDIR /app
+
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN pip install --no-cache-dir --no-deps -e . \
+    && mkdir -p "$VAR_DIR" \
+    && DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --system --home /app dealermall && chown -R dealermall "$VAR_DIR"
+USER dealermall
+
+EXPOSE 8000
+CMD ["gunicorn", "mall.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
