@@ -25,6 +25,7 @@ class HistoryWriter:
         self.orders_created = self.orders_present = 0
         self.returns_created = self.returns_present = 0
         self.rows_without_customer = 0
+        self.invoices_of_dealers = 0
         self._batch: list[Invoice] = []
         self._companies: dict[str, Company] = {}
         self._variants: dict[str, Variant] = {}
@@ -48,6 +49,7 @@ class HistoryWriter:
         if not invoice.customer:
             self.rows_without_customer += len(invoice.rows)
             return
+        self.invoices_of_dealers += 1
         if invoice.interleaved:
             self.skipped.add("invoice rows not adjacent in the file (joined up)", invoice.number)
         self._batch.append(invoice)
@@ -74,6 +76,8 @@ class HistoryWriter:
                 continue
             lines = self._lines(invoice)
             if not lines:
+                kind = "return" if invoice.is_return else "invoice"
+                self.skipped.add(f"{kind} without goods (only service lines): not imported", invoice.number)
                 continue
             company = self._companies[invoice.customer]
             total = sum((line[3] for line in lines), Decimal("0"))

@@ -30,6 +30,7 @@ class ImportReport:
     returns_created: int = 0
     returns_present: int = 0
     rows_without_customer: int = 0
+    invoices_of_dealers: int = 0
     tiers: dict = field(default_factory=dict)
     rejected: Tally = field(default_factory=Tally)
     skipped: Tally = field(default_factory=Tally)
@@ -41,6 +42,7 @@ class ImportReport:
             f"products: {self.products_created} created, {self.products_seen - self.products_created} already present",
             f"volume breaks from the history: {self.volume_breaks_created} (across the tier price lists)",
             f"dealers: {self.dealers_created} created, {self.dealers_seen - self.dealers_created} already present",
+            f"invoices of known dealers: {self.invoices_of_dealers} (orders, returns, and ones without goods below)",
             f"orders: {self.orders_created} created, {self.orders_present} already present",
             f"returns: {self.returns_created} created, {self.returns_present} already present",
             f"rows without a customer (counted, skipped): {self.rows_without_customer}",
@@ -102,6 +104,7 @@ def import_online_retail(paths: Sequence[str | Path]) -> ImportReport:
     report.orders_created, report.orders_present = writer.orders_created, writer.orders_present
     report.returns_created, report.returns_present = writer.returns_created, writer.returns_present
     report.rows_without_customer = writer.rows_without_customer
+    report.invoices_of_dealers = writer.invoices_of_dealers
 
     spend, _months = monthly_net_spend()
     report.tiers = assign_tiers(spend)

@@ -69,6 +69,9 @@ def test_import_reports_what_it_took_and_what_it_left(sample):
     assert report.returns_created == 1
     assert Return.objects.get(number="C536383").total == Decimal("3.39")
     assert report.rows_without_customer == 2
+    # Invoices of known dealers reconcile: 4 orders + 1 return + C536379 (a discount line only).
+    assert report.invoices_of_dealers == 6
+    assert report.skipped.counts["return without goods (only service lines): not imported"] == 1
     assert report.rejected.counts == {
         "bad quantity": 1,
         "invoice left out: it has a malformed row": 1,
