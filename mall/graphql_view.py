@@ -3,7 +3,10 @@
 * `Authorization: Bearer <token>`: the token alone says who is asking (a bad or expired
   token gets HTTP 401 with a GraphQL error carrying `extensions.code`); the session is not
   used, and CSRF does not apply (a browser cannot attach the header cross-site).
-* Anything else (GraphiQL, the storefront pages): the session user, with CSRF protection.
+* A signed-in browser session (GraphiQL, the storefront pages): the session user, with CSRF
+  protection, since a browser attaches the session cookie cross-site.
+* Neither (an API client calling tokenCreate, or browsing the catalog anonymously): an
+  anonymous request; CSRF protects nothing there, so it is not asked for.
 * Errors that are not ours (a bug) are logged and shown as "Internal server error".
 """
 
@@ -51,14 +54,16 @@ class MallGraphQLView(GraphQLView):
         def graphql_endpoint(request, *args, **kwargs):
             token = bearer_token(request)
             if token is None:
-                return protected(request, *args, **kwargs)
+                if request.user.is_authenticated:
+                    return protected(request, *args, **kwargs)
+                return view(request, *args, **kwargs)
             try:
                 request.user = user_for_token(token)
             except TokenError as exc:
                 return _token_error(exc)
             return view(request, *args, **kwargs)
 
-        graphql_endpoint.csrf_exempt = True  # checked above for every non-bearer request
+        graphql_endpoint.csrf_exempt = True  # checked above for every session-authenticated request
         return graphql_endpoint
 
     @staticmethod

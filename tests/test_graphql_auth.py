@@ -124,3 +124,19 @@ def test_a_password_change_revokes_existing_tokens(graphql):
     response = api.post("{ me { email } }")
     assert response.status_code == 401
     assert "INVALID_TOKEN" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_api_client_without_cookies_can_sign_in_with_csrf_checks_on():
+    UserFactory(email="api@dealer.example", company=CompanyFactory())
+    api = Client(enforce_csrf_checks=True)  # like curl: no cookies, no CSRF token
+    response = api.post(
+        "/graphql/",
+        {
+            "query": "mutation ($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token errors { code } } }",
+            "variables": {"e": "api@dealer.example", "p": PASSWORD},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["tokenCreate"]["token"]
