@@ -157,12 +157,13 @@ def _write_levels(rows: list[Stock], now) -> None:
     for row in rows:
         params += [row.pk, row.quantity_on_hand, row.quantity_allocated, row.version]
     table = Stock._meta.db_table
+    # A CTE with a column list: the same statement runs on PostgreSQL and on SQLite (demo).
     with connection.cursor() as cursor:
         cursor.execute(
+            f"WITH v(id, on_hand, allocated, version) AS (VALUES {values}) "
             f"UPDATE {table} SET quantity_on_hand = v.on_hand, quantity_allocated = v.allocated, "
-            f"version = v.version, updated_at = %s FROM (VALUES {values}) AS v(id, on_hand, allocated, version) "
-            f"WHERE {table}.id = v.id",
-            [now, *params],
+            f"version = v.version, updated_at = %s FROM v WHERE {table}.id = v.id",
+            [*params, now],
         )
 
 

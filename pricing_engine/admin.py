@@ -3,10 +3,13 @@ volume breaks. How these become a dealer's price is written up in docs/pricing.m
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from catalog.models import Variant
 from pricing_engine.models import PriceBreak, PriceList, PriceListItem
 
 LIST_PER_PAGE = 50
@@ -61,33 +64,65 @@ class PriceListForm(forms.ModelForm):
         return cleaned
 
 
-class PriceListItemInline(admin.TabularInline):
+class VariantRawIdWidget(ForeignKeyRawIdWidget):
+    """The SKU box of an inline row, labelled from the row's own (already loaded) variant.
+
+    Django's widget looks every shown SKU up again: one query per row of a price list.
+    """
+
+    known: Variant | None = None
+
+    def label_and_url_for_value(self, value):
+        known = self.known
+        if known is not None and str(known.pk) == str(value):
+            url = reverse("admin:catalog_variant_change", args=[known.pk])
+            return Truncator(known).words(14), url
+        return super().label_and_url_for_value(value)
+
+
+class VariantRowForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["variant"].widget
+        if isinstance(widget, VariantRawIdWidget) and self.instance.variant_id:
+            widget.known = self.instance.variant
+
+
+class VariantRowsInline(admin.TabularInline):
+    """Rows of a price list, one SKU each: a raw id box with a searchable lookup, no select."""
+
+    form = VariantRowForm
+    raw_id_fields = ["variant"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "variant":
+            old = field.widget
+            field.widget = VariantRawIdWidget(old.rel, old.admin_site, attrs=old.attrs, using=old.db)
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product")
+
+
+class PriceListItemInline(VariantRowsInline):
     model = PriceListItem
     fields = ["variant", "list_price", "unit_price"]
     readonly_fields = ["list_price"]
-    raw_id_fields = ["variant"]
-    extra = 0
     verbose_name = "explicit price"
     verbose_name_plural = "explicit prices (a fixed unit price for one SKU in this list)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("variant")
 
     @admin.display(description="list price")
     def list_price(self, obj):
         return obj.variant.list_price if obj.variant_id else "-"
 
 
-class PriceBreakInline(admin.TabularInline):
+class PriceBreakInline(VariantRowsInline):
     model = PriceBreak
     fields = ["variant", "min_quantity", "unit_price"]
-    raw_id_fields = ["variant"]
-    extra = 0
     verbose_name = "volume break"
     verbose_name_plural = "volume breaks (from this many units on, this unit price)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("variant")
 
 
 @admin.register(PriceList)

@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Address, CreditAccount
-from tests.factories import CompanyFactory, MembershipFactory, RegionFactory, TierFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    RegionFactory,
+    TierFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -162,3 +162,24 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
     with CaptureQueriesContext(connection) as many:
         assert admin_client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_price_list_page_queries_do_not_grow_with_rows(admin_client):
+    price_list = PriceListFactory(tier=TierFactory())
+    url = reverse("admin:pricing_engine_pricelist_change", args=[price_list.pk])
+
+    def add(count):
+        for _ in range(count):
+            variant = VariantFactory()
+            PriceListItemFactory(price_list=price_list, variant=variant)
+            PriceBreakFactory(price_list=price_list, variant=variant)
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert reverse("admin:catalog_variant_change", args=[price_list.items.first().variant_id]) in response.content.decode()

@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from storefront.models import Cart, CartLine, Order, Return, ReturnLine
-from tests.factories import CompanyFactory, OrderFactory, OrderLineFactory, UserFactory, VariantFactory
+from tests.factories import (
+    CompanyFactory,
+    OrderFactory,
+    OrderLineFactory,
+    UserFactory,
+    VariantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
