@@ -7,7 +7,7 @@ allocated to orders, and writes the stock.updated event the ERP receives.
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
 from catalog.models import Category, Product, Stock, Variant, Warehouse
 from catalog.services import set_stock_level
@@ -65,24 +65,13 @@ class ProductAdmin(admin.ModelAdmin):
     list_per_page = LIST_PER_PAGE
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(variant_count=Count("variants"))
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # One query for the SKUs of the whole page instead of one per product.
-        ids = [p.pk for p in changelist.result_list]
-        skus: dict[int, list[str]] = {}
-        for product_id, sku in Variant.objects.filter(product_id__in=ids).values_list("product_id", "sku"):
-            skus.setdefault(product_id, []).append(sku)
-        for product in changelist.result_list:
-            product.page_skus = skus.get(product.pk, [])
-        return changelist
+        # The SKUs of a whole page in one query, not one per product.
+        skus = Prefetch("variants", queryset=Variant.objects.only("id", "product_id", "sku").order_by("sku"))
+        return super().get_queryset(request).annotate(variant_count=Count("variants")).prefetch_related(skus)
 
     @admin.display(description="SKUs")
     def sku_list(self, obj):
-        skus = getattr(obj, "page_skus", None)
-        if skus is None:
-            skus = [v.sku for v in obj.variants.all()]
+        skus = [v.sku for v in obj.variants.all()]
         shown = ", ".join(skus[:3])
         return shown + (f" (+{len(skus) - 3})" if len(skus) > 3 else "")
 

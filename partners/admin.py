@@ -6,13 +6,15 @@ it (partners.services), so the admin shows it and never writes it.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from mall.errors import DomainError
 from partners.models import Address, Company, CreditAccount, Membership, Region, Tier
+from partners.services import update_credit_terms
 
 LIST_PER_PAGE = 50
 
@@ -171,19 +173,25 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is CreditAccount:
-            self._save_credit(formset)
+            self._save_credit(request, formset)
         elif formset.model is Address:
             self._save_addresses(form.instance, formset)
         else:
             super().save_formset(request, form, formset, change)
 
-    def _save_credit(self, formset):
+    def _save_credit(self, request, formset):
         """Write only the terms staff edit, never `outstanding` (checkout may be moving it)."""
         for account in formset.save(commit=False):
             if account.pk is None:
                 account.save()
-            else:
-                account.save(update_fields=["currency", "credit_limit", "payment_terms_days", "on_hold", "updated_at"])
+                continue
+            try:
+                update_credit_terms(
+                    account.pk, credit_limit=account.credit_limit, currency=account.currency,
+                    payment_terms_days=account.payment_terms_days, on_hold=account.on_hold,
+                )
+            except DomainError as error:  # an order landed since the form was checked
+                self.message_user(request, f"Credit terms not saved: {error.details[0].message}", messages.ERROR)
 
     @transaction.atomic
     def _save_addresses(self, company, formset):

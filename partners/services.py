@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from mall.errors import DomainError
@@ -148,3 +149,26 @@ def assign_tiers(monthly_spend: Mapping[int, Decimal]) -> dict[str, int]:
         for start in range(0, len(ids), 1000):
             Company.objects.filter(pk__in=ids[start : start + 1000]).exclude(tier=tiers[code]).update(tier=tiers[code])
     return {code: len(ids) for code, ids in by_tier.items()}
+
+
+def update_credit_terms(
+    account_id: int, *, credit_limit: Decimal, currency: str, payment_terms_days: int, on_hold: bool
+) -> None:
+    """Change what finance sets on a credit account, never `outstanding` (checkout moves it).
+
+    One conditional UPDATE: a limit below what the dealer owes right now is refused with a
+    typed error even if an order lands between the form being shown and saved.
+    """
+    updated = CreditAccount.objects.filter(
+        pk=account_id, outstanding__lte=credit_limit
+    ).exclude(~Q(currency=currency), outstanding__gt=0).update(
+        credit_limit=credit_limit, currency=currency, payment_terms_days=payment_terms_days, on_hold=on_hold,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        account = CreditAccount.objects.get(pk=account_id)
+        if account.currency != currency and account.outstanding:
+            raise DomainError.single("currency", "OUTSTANDING", "The currency can only change while nothing is outstanding.")
+        raise DomainError.single(
+            "credit_limit", "BELOW_OUTSTANDING", f"This dealer owes {account.outstanding} on open orders; the limit cannot be lower."
+        )

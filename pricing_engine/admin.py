@@ -103,7 +103,8 @@ class VariantRowsInline(admin.TabularInline):
         return field
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("variant__product")
+        # the row titles name the SKU and the list
+        return super().get_queryset(request).select_related("variant__product", "price_list")
 
 
 class PriceListItemInline(VariantRowsInline):

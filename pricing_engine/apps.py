@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PricingEngineConfig(AppConfig):
     name = "pricing_engine"
+    verbose_name = "Pricing"

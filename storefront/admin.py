@@ -144,18 +144,21 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Record payment received", permissions=["record_payment"])
     def record_payment_received(self, request, queryset):
-        ids = list(queryset.filter(payment_status=Order.PaymentStatus.UNPAID).values_list("pk", flat=True))
-        paid = sum(1 for order_id in ids if record_payment(order_id))
-        skipped = queryset.count() - paid
+        selected = queryset.count()
+        payable = queryset.filter(payment_status=Order.PaymentStatus.UNPAID).exclude(status=Order.Status.CANCELLED)
+        paid = sum(1 for order_id in payable.values_list("pk", flat=True) if record_payment(order_id))
         if paid:
             self.message_user(
                 request,
                 f"Payment recorded for {paid} order{'s' if paid != 1 else ''}; the dealers' credit is released.",
                 messages.SUCCESS,
             )
-        if skipped:
+        if selected - paid:
             self.message_user(
-                request, f"{skipped} selected order{'s were' if skipped != 1 else ' was'} already paid.", messages.WARNING
+                request,
+                f"{selected - paid} selected order{'s were' if selected - paid != 1 else ' was'} "
+                "already paid or cancelled and left as they were.",
+                messages.WARNING,
             )
 
 

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class StorefrontConfig(AppConfig):
     name = "storefront"
+    verbose_name = "Orders and carts"

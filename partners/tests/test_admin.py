@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mall.errors import DomainError
 from partners.models import Address, CreditAccount
+from partners.services import update_credit_terms
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
@@ -159,3 +161,17 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
     with CaptureQueriesContext(connection) as many:
         assert admin_client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_credit_terms_service_refuses_a_limit_below_what_is_owed_at_that_moment():
+    account = CompanyFactory(credit_account__credit_limit=Decimal("1000")).credit_account
+    CreditAccount.objects.filter(pk=account.pk).update(outstanding=Decimal("300"))
+    with pytest.raises(DomainError) as refused:
+        update_credit_terms(account.pk, credit_limit=Decimal("250"), currency="GBP", payment_terms_days=30, on_hold=False)
+    assert refused.value.details[0].code == "BELOW_OUTSTANDING"
+    update_credit_terms(account.pk, credit_limit=Decimal("300"), currency="GBP", payment_terms_days=60, on_hold=True)
+    account.refresh_from_db()
+    assert (account.credit_limit, account.outstanding, account.payment_terms_days, account.on_hold) == (
+        Decimal("300"), Decimal("300"), 60, True,
+    )

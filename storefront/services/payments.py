@@ -9,9 +9,10 @@ from storefront.models import Order
 
 @transaction.atomic
 def record_payment(order_id: int) -> bool:
-    """Mark an on-account order paid and release its credit. False if it already was paid."""
+    """Mark an on-account order paid and release its credit. False if it already was paid
+    or is cancelled (nothing is owed on it)."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
-    if order is None or order.payment_status == Order.PaymentStatus.PAID:
+    if order is None or order.payment_status == Order.PaymentStatus.PAID or order.status == Order.Status.CANCELLED:
         return False
     order.payment_status = Order.PaymentStatus.PAID
     order.save(update_fields=["payment_status"])

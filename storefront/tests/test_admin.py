@@ -83,18 +83,21 @@ def test_record_payment_received_marks_paid_and_releases_credit(admin_client):
     company = CompanyFactory(credit_account__credit_limit=Decimal("1000.00"), credit_account__outstanding=Decimal("300.00"))
     order = OrderFactory(company=company, total=Decimal("120.00"))
     already = OrderFactory(company=company, total=Decimal("50.00"), payment_status=Order.PaymentStatus.PAID)
+    cancelled = OrderFactory(company=company, total=Decimal("70.00"), status=Order.Status.CANCELLED)
     response = admin_client.post(
         reverse("admin:storefront_order_changelist"),
-        {"action": "record_payment_received", "_selected_action": [order.pk, already.pk]},
+        {"action": "record_payment_received", "_selected_action": [order.pk, already.pk, cancelled.pk]},
         follow=True,
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Payment recorded for 1 order;" in page
-    assert "1 selected order was already paid." in page
+    assert "2 selected orders were already paid or cancelled and left as they were." in page
     order.refresh_from_db()
     company.credit_account.refresh_from_db()
+    cancelled.refresh_from_db()
     assert order.payment_status == Order.PaymentStatus.PAID
+    assert cancelled.payment_status == Order.PaymentStatus.UNPAID
     assert company.credit_account.outstanding == Decimal("180.00")
     assert company.credit_account.available == Decimal("820.00")
 
@@ -118,7 +121,7 @@ def test_record_payment_needs_the_change_order_permission(client):
 )
 def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
     def add(count):
-        for n in range(count):
+        for _ in range(count):
             order = OrderFactory()
             Return.objects.create(number=f"C{order.pk}", company=order.company, order=order, currency="GBP", total=Decimal("1"))
             cart = Cart.objects.create(user=UserFactory(password=None), company=order.company)  # no hashing
