@@ -86,9 +86,13 @@ def tier_for_monthly_spend(spend: Decimal) -> str:
     return "STANDARD"
 
 
-def credit_limit_for_monthly_spend(spend: Decimal) -> Decimal:
-    """Three months of average spend, rounded up to 500, at least 1,000."""
-    limit = max(Decimal("1000"), 3 * max(spend, Decimal("0")))
+def credit_limit_for(peak_month_spend: Decimal) -> Decimal:
+    """Twice the dealer's busiest month, rounded up to 500, at least 1,000.
+
+    With net-30 terms a dealer owes about one month of orders at a time; twice its busiest
+    month leaves room for a burst, and anything beyond is a conversation with finance.
+    """
+    limit = max(Decimal("1000"), 2 * max(peak_month_spend, Decimal("0")))
     return (limit / 500).to_integral_value(rounding="ROUND_CEILING") * 500
 
 
@@ -98,6 +102,7 @@ class DealerSpec:
     name: str
     country: str
     monthly_spend: Decimal
+    peak_month_spend: Decimal = Decimal("0")
     currency: str = "GBP"
 
 
@@ -131,7 +136,7 @@ def add_missing_dealers(specs: list[DealerSpec]) -> int:
     )
     CreditAccount.objects.bulk_create(
         [
-            CreditAccount(company=c, currency=s.currency, credit_limit=credit_limit_for_monthly_spend(s.monthly_spend))
+            CreditAccount(company=c, currency=s.currency, credit_limit=credit_limit_for(s.peak_month_spend))
             for c, s in zip(companies, new, strict=True)
         ]
     )

@@ -9,7 +9,7 @@ Rules (docs/data-import.md):
   BREAK_MIN_ROWS rows becomes a break from the 10th-percentile quantity of those rows (at
   least 2 units); a break must beat every break below its quantity, else it is dropped;
 - one dealer per CustomerID, region = its latest Country, monthly spend = net spend over the
-  months the files cover.
+  months the files cover, and its busiest month (for the starting credit limit).
 """
 
 from collections import Counter, defaultdict
@@ -57,6 +57,7 @@ class _SkuStats:
 class _DealerStats:
     country: str = ""
     spend: Decimal = Decimal("0")
+    by_month: Counter = field(default_factory=Counter)
 
 
 @dataclass
@@ -119,7 +120,9 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
                 if row.unit_price > 0 and not invoice.is_return:
                     stats.sold_at[(row.unit_price, row.quantity)] += 1
             if row.customer and row.unit_price >= 0:
-                dealers[row.customer].spend += row.quantity * row.unit_price
+                amount = row.quantity * row.unit_price
+                dealers[row.customer].spend += amount
+                dealers[row.customer].by_month[(row.invoiced_at.year, row.invoiced_at.month)] += amount
     products, without_price = [], set()
     for sku, stats in sorted(skus.items()):
         if not stats.prices:
@@ -145,6 +148,7 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
             name=f"Dealer {code} ({stats.country})",
             country=stats.country,
             monthly_spend=(stats.spend / month_count).quantize(Decimal("0.01")),
+            peak_month_spend=max(stats.by_month.values(), default=Decimal("0")).quantize(Decimal("0.01")),
         )
         for code, stats in sorted(dealers.items())
     ]
