@@ -198,15 +198,8 @@ def _filtered_link(url_name: str, price_list: PriceList, count: int):
     return format_html('<a href="{}">{}</a>', url, count)
 
 
-@admin.register(PriceListItem)
-class PriceListItemAdmin(admin.ModelAdmin):
-    list_display = ["sku", "product", "price_list", "list_price", "unit_price"]
-    list_filter = ["price_list__kind", "price_list__tier"]
-    list_select_related = ["variant__product", "price_list"]
-    search_fields = ["variant__sku", "variant__product__name", "price_list__name", "price_list__company__code"]
-    raw_id_fields = ["variant"]
-    autocomplete_fields = ["price_list"]
-    list_per_page = LIST_PER_PAGE
+class VariantColumns:
+    """SKU, product and list price columns for rows that point at a variant."""
 
     @admin.display(description="SKU", ordering="variant__sku")
     def sku(self, obj):
@@ -221,8 +214,19 @@ class PriceListItemAdmin(admin.ModelAdmin):
         return obj.variant.list_price
 
 
+@admin.register(PriceListItem)
+class PriceListItemAdmin(VariantColumns, admin.ModelAdmin):
+    list_display = ["sku", "product", "price_list", "list_price", "unit_price"]
+    list_filter = ["price_list__kind", "price_list__tier"]
+    list_select_related = ["variant__product", "price_list"]
+    search_fields = ["variant__sku", "variant__product__name", "price_list__name", "price_list__company__code"]
+    raw_id_fields = ["variant"]
+    autocomplete_fields = ["price_list"]
+    list_per_page = LIST_PER_PAGE
+
+
 @admin.register(PriceBreak)
-class PriceBreakAdmin(admin.ModelAdmin):
+class PriceBreakAdmin(VariantColumns, admin.ModelAdmin):
     list_display = ["sku", "product", "price_list", "min_quantity", "unit_price"]
     list_filter = ["price_list__kind", "price_list__tier"]
     list_select_related = ["variant__product", "price_list"]
@@ -230,11 +234,3 @@ class PriceBreakAdmin(admin.ModelAdmin):
     raw_id_fields = ["variant"]
     autocomplete_fields = ["price_list"]
     list_per_page = LIST_PER_PAGE
-
-    @admin.display(description="SKU", ordering="variant__sku")
-    def sku(self, obj):
-        return obj.variant.sku
-
-    @admin.display(description="product")
-    def product(self, obj):
-        return obj.variant.display_name
