@@ -13,13 +13,14 @@
 import json
 import logging
 
-from django.http import HttpResponse
-from django.views.decorators.csrf import csrf_protect
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from graphene.validation import depth_limit_validator
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError, specified_rules
 
 from mall.auth_tokens import TokenError, user_for_token
+from mall.graphql_guards import MaxFieldsRule, clean_body
 
 logger = logging.getLogger(__name__)
 
@@ -42,20 +43,41 @@ def _token_error(exc: TokenError) -> HttpResponse:
     return response
 
 
+class JsonCsrfCheck(CsrfViewMiddleware):
+    """Django's CSRF check, answering an API client in JSON rather than an HTML page."""
+
+    def _reject(self, request, reason):
+        body = {"errors": [{"message": f"CSRF check failed: {reason}", "extensions": {"code": "CSRF_FAILED"}}]}
+        return HttpResponse(json.dumps(body), status=403, content_type="application/json")
+
+
+def _csrf_refusal(request):
+    check = JsonCsrfCheck(lambda r: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
 class MallGraphQLView(GraphQLView):
-    # The standard rules plus a depth limit (passing rules replaces the standard ones).
-    validation_rules = (*specified_rules, depth_limit_validator(max_depth=MAX_QUERY_DEPTH))
+    # The standard rules plus a depth limit and a field limit (passing rules replaces the standard ones).
+    validation_rules = (*specified_rules, depth_limit_validator(max_depth=MAX_QUERY_DEPTH), MaxFieldsRule)
+
+    def parse_body(self, request):
+        try:
+            return clean_body(super().parse_body(request))
+        except RecursionError as exc:
+            raise HttpError(HttpResponseBadRequest("The body is nested too deeply.")) from exc
 
     @classmethod
     def as_view(cls, **initkwargs):
         view = super().as_view(**initkwargs)
-        protected = csrf_protect(view)
 
         def graphql_endpoint(request, *args, **kwargs):
             token = bearer_token(request)
             if token is None:
-                if request.user.is_authenticated:
-                    return protected(request, *args, **kwargs)
+                if request.user.is_authenticated and request.method not in ("GET", "HEAD", "OPTIONS"):
+                    refusal = _csrf_refusal(request)
+                    if refusal is not None:
+                        return refusal
                 return view(request, *args, **kwargs)
             try:
                 request.user = user_for_token(token)

@@ -55,8 +55,22 @@ def clean_text(value: str | None, max_length: int = MAX_SKU_LENGTH) -> str | Non
     return value
 
 
+class QuantityField(forms.IntegerField):
+    """Whole numbers in ASCII digits only (int() would also take "٣"), NUL bytes refused
+    before they reach the page again."""
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if text and not (text.isascii() and text.lstrip("+-").isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+    def bound_data(self, data, initial):
+        return data.replace("\x00", "") if isinstance(data, str) else data
+
+
 def quantity_field(min_value: int = 1, **kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
+    return QuantityField(
         min_value=min_value,
         max_value=settings.MAX_LINE_QUANTITY,
         error_messages={

@@ -27,6 +27,25 @@ print("ORDER", result.order.number, result.order.total, again.order.number == re
 """
 
 
+SECOND_BUYER = """
+from django.contrib.auth import get_user_model
+from partners.models import Company, Membership
+user, _ = get_user_model().objects.get_or_create(username="second@demo.test", defaults={"email": "second@demo.test"})
+company = Company.objects.exclude(memberships__user__email="dealer@demo.test").order_by("code").first()
+Membership.objects.get_or_create(user=user, defaults={"company": company})
+"""
+RACE_SCRIPT = """
+import uuid
+from partners.models import Membership
+from storefront.services.cart import LineChange, add_lines
+from storefront.services.checkout import checkout_complete
+m = Membership.objects.select_related("company__tier", "user").get(user__email="{email}")
+for n in range(5):
+    add_lines(m.user, m.company, [LineChange("85123A", 1)])
+    print("PLACED", checkout_complete(user=m.user, company=m.company, idempotency_key=str(uuid.uuid4())).order.number)
+"""
+
+
 def _slice(path: Path, rows: int) -> None:
     with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
         lines = [line for _, line in zip(range(rows + 1), csv.reader(handle), strict=False)]
@@ -53,6 +72,20 @@ def test_demo_path_on_sqlite(tmp_path):
     assert "Demo dealer: dealer@demo.test" in manage("setup_demo")
     manage("setup_demo")  # a second run reuses what is there
     out = manage("shell", "-c", ORDER_SCRIPT)
+
+    # Two buyers checking out at the same moment: SQLite has one writer, the other waits.
+    for _ in range(2):
+        manage("shell", "-c", SECOND_BUYER)
+    buyers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", RACE_SCRIPT.format(email=email)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for email in ("dealer@demo.test", "second@demo.test")
+    ]
+    outputs = [p.communicate(timeout=120) for p in buyers]
+    assert all(p.returncode == 0 for p in buyers), [err[-2000:] for _, err in outputs]
+    assert all("PLACED DM" in out for out, _ in outputs), outputs
     order_line = next(line for line in out.splitlines() if line.startswith("ORDER "))
     _, number, total, same = order_line.split()
     assert number.startswith("DM") and same == "True"

@@ -143,3 +143,15 @@ def test_dealer_b_cannot_see_dealer_a_cart(graphql, shop, dealer_a, dealer_b):
     # B removing A's SKU finds nothing in its own cart; A's cart stays.
     assert graphql(dealer_b).execute(REMOVE, {"skus": ["HAM-1200"]})["data"]["cartRemoveLines"]["errors"][0]["code"] == "NOT_IN_CART"
     assert len(graphql(dealer_a).execute(CART)["data"]["cart"]["lines"]) == 1
+
+
+def test_update_with_the_same_sku_twice_is_refused_not_summed(graphql, dealer_a):
+    VariantFactory(sku="DUP-1", stock=50)
+    api = graphql(dealer_a)
+    api.execute('mutation { cartAddLines(lines: [{sku: "DUP-1", quantity: 2}]) { errors { code } } }')
+    answer = api.execute(
+        'mutation { cartUpdateLines(lines: [{sku: "DUP-1", quantity: 5}, {sku: "DUP-1", quantity: 7}]) '
+        "{ cart { lines { sku quantity } } errors { field code } } }"
+    )["data"]["cartUpdateLines"]
+    assert answer["errors"] == [{"field": "lines.1.sku", "code": "DUPLICATE_SKU"}]
+    assert api.execute("{ cart { lines { quantity } } }")["data"]["cart"]["lines"] == [{"quantity": 2}]

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from tests.factories import VariantFactory
 
@@ -96,3 +97,42 @@ def test_an_unexpected_failure_is_masked(graphql, monkeypatch):
 def test_the_deepest_real_query_passes_the_depth_limit(graphql):
     deep = "{ products { edges { node { pricing { volumeBreaks { price { amount } } } } } } }"
     assert "errors" not in graphql().execute(deep)
+
+
+def test_a_lone_surrogate_or_nul_finds_nothing_instead_of_failing(graphql, dealer_a):
+    api = graphql(dealer_a)
+    found = api.execute(PRODUCTS, {"search": "\ud800FIX"})
+    assert "errors" not in found and found["data"]["products"]["totalCount"] == 0
+    added = api.execute(
+        "mutation($l: [CartLineInput!]!) { cartAddLines(lines: $l) { errors { code } } }",
+        {"l": [{"sku": "FIX\ud800", "quantity": 1}, {"sku": "FIX\x00255", "quantity": 1}]},
+    )
+    assert [e["code"] for e in added["data"]["cartAddLines"]["errors"]] == ["UNKNOWN_SKU", "UNKNOWN_SKU"]
+    token = api.execute('mutation { tokenCreate(email: "a@b.c", password: "x") { errors { code } } }')
+    assert token["data"]["tokenCreate"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    bad_login = api.execute(
+        "mutation($e: String!) { tokenCreate(email: $e, password: $e) { errors { code } } }", {"e": "\udfff@x.y"}
+    )
+    assert bad_login["data"]["tokenCreate"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_a_body_nested_too_deeply_is_a_client_error(graphql):
+    deep = '{"query": "{ me { email } }", "variables": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    response = graphql().post("", raw=deep)
+    assert response.status_code == 400
+    assert "errors" in response.json()
+
+
+def test_a_thousand_aliases_are_refused_before_running(graphql):
+    query = "{ " + " ".join(f"a{n}: products(first: 100) {{ edges {{ node {{ sku }} }} }}" for n in range(1000)) + " }"
+    response = graphql().post(query)
+    assert response.status_code == 400
+    assert "more than 300 fields" in response.json()["errors"][0]["message"]
+
+
+def test_a_session_post_without_csrf_gets_a_json_refusal(dealer_a):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(dealer_a)
+    response = browser.post("/graphql/", {"query": "{ me { email } }"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"

@@ -2,11 +2,12 @@
 
 Rules (docs/data-import.md):
 - one product per StockCode that is not a service code; name = its most frequent upper-case
-  description; list price = its most frequent positive unit price (ties: the lower price);
+  description; list price = its most frequent positive unit price on rows of known
+  customers (dealers), else on all rows (ties: the lower price);
 - category from keywords in the name (first match in CATEGORY_KEYWORDS, else "Gifts & Other");
 - starting stock = twice the units sold in the files read, at least 100;
-- volume breaks: each price below the list price that was charged on at least
-  BREAK_MIN_ROWS rows becomes a break from the 10th-percentile quantity of those rows (at
+- volume breaks: each price below the list price, and at least half of it, that was charged
+  to dealers on at least BREAK_MIN_ROWS rows becomes a break from the 10th-percentile quantity of those rows (at
   least 2 units); a break must beat every break below its quantity, else it is dropped;
 - one dealer per CustomerID, region = its latest Country, monthly spend = net spend over the
   months the files cover, and its busiest month (for the starting credit limit).
@@ -35,6 +36,7 @@ CATEGORY_KEYWORDS = (
 OTHER_CATEGORY = "Gifts & Other"
 MIN_STARTING_STOCK = 100
 BREAK_MIN_ROWS = 5
+BREAK_FLOOR = Decimal("0.5")
 
 
 def category_for(name: str) -> str:
@@ -47,7 +49,8 @@ def category_for(name: str) -> str:
 
 @dataclass
 class _SkuStats:
-    prices: Counter = field(default_factory=Counter)
+    prices: Counter = field(default_factory=Counter)  # every row
+    dealer_prices: Counter = field(default_factory=Counter)  # rows of known customers
     sold_at: Counter = field(default_factory=Counter)  # (unit price, quantity) -> rows
     descriptions: Counter = field(default_factory=Counter)
     units_sold: int = 0
@@ -86,7 +89,8 @@ def volume_breaks(list_price: Decimal, sold_at: Counter) -> tuple[tuple[int, Dec
             quantities_at[price.quantize(Decimal("0.01"))].extend([quantity] * rows)
     candidates = []
     for price, quantities in quantities_at.items():
-        if len(quantities) >= BREAK_MIN_ROWS and price > 0:
+        # Deeper cuts than half price are clearance or special deals, not volume breaks.
+        if len(quantities) >= BREAK_MIN_ROWS and price >= list_price * BREAK_FLOOR:
             quantities.sort()
             candidates.append((max(2, quantities[len(quantities) // 10]), price))
     breaks: list[tuple[int, Decimal]] = []
@@ -114,10 +118,12 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
             stats = skus[row.sku]
             if row.unit_price > 0:
                 stats.prices[row.unit_price] += 1
+                if row.customer:
+                    stats.dealer_prices[row.unit_price] += 1
             stats.descriptions[row.description.strip()] += 1
             if row.quantity > 0:
                 stats.units_sold += row.quantity
-                if row.unit_price > 0 and not invoice.is_return:
+                if row.unit_price > 0 and row.customer and not invoice.is_return:
                     stats.sold_at[(row.unit_price, row.quantity)] += 1
             if row.customer and row.unit_price >= 0:
                 amount = row.quantity * row.unit_price
@@ -128,7 +134,10 @@ def scan(invoices: Iterable[Invoice]) -> CatalogScan:
         if not stats.prices:
             without_price.add(sku)
             continue
-        list_price = sorted(stats.prices.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        # Walk-in buyers (no CustomerID) paid retail prices; the channel's list price is what
+        # the dealers were charged most often, falling back to all rows.
+        prices = stats.dealer_prices or stats.prices
+        list_price = sorted(prices.items(), key=lambda item: (-item[1], item[0]))[0][0]
         name = _best_description(stats.descriptions) or sku
         list_price = list_price.quantize(Decimal("0.01"))
         products.append(

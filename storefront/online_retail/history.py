@@ -144,13 +144,15 @@ class HistoryWriter:
 
 
 def monthly_net_spend() -> tuple[dict[int, Decimal], int]:
-    """Average net spend per month (orders less returns) per company over the months of history."""
-    orders = Order.objects.exclude(status=Order.Status.CANCELLED)
+    """Average net spend per month (orders less returns) per company over the months of the
+    imported history. Orders placed online do not move the rating: they would add months
+    (the demo's orders are dated today, years after the history) and halve everyone's average."""
+    orders = Order.objects.filter(source=Order.Source.IMPORT).exclude(status=Order.Status.CANCELLED)
     months = orders.annotate(m=TruncMonth("placed_at")).values("m").distinct().count() or 1
     # Every dealer gets a figure: one with no history yet spends 0 (Standard).
     spend: dict[int, Decimal] = dict.fromkeys(Company.objects.values_list("id", flat=True), Decimal("0"))
     for row in orders.values("company_id").annotate(total=Sum("total")):
         spend[row["company_id"]] = row["total"]
-    for row in Return.objects.values("company_id").annotate(total=Sum("total")):
+    for row in Return.objects.filter(source=Order.Source.IMPORT).values("company_id").annotate(total=Sum("total")):
         spend[row["company_id"]] = spend.get(row["company_id"], Decimal("0")) - row["total"]
     return {cid: (value / months).quantize(CENT) for cid, value in spend.items()}, months

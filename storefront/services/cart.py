@@ -83,7 +83,14 @@ def add_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
 
 @transaction.atomic
 def update_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
-    """Set the quantity of SKUs already in the cart."""
+    """Set the quantity of SKUs already in the cart. Each SKU at most once: setting a
+    quantity twice in one call is ambiguous, so it is refused rather than summed."""
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        sku = (line.sku or "").strip()
+        if sku and sku in seen:
+            raise DomainError.single(f"lines.{index}.sku", "DUPLICATE_SKU", f"{sku[:64]} appears twice; give each SKU once.")
+        seen.add(sku)
     wanted = _check_lines(lines)
     cart = get_or_create_cart(user, company)
     current = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}

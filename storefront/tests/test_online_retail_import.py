@@ -13,6 +13,8 @@ from partners.models import Company, CreditAccount
 from pricing_engine.models import PriceBreak
 from storefront.models import Order, Return
 from storefront.online_retail.importer import import_online_retail
+from storefront.services.cart import LineChange, add_lines
+from storefront.services.checkout import checkout_complete
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 REAL_ROWS = """\
@@ -128,3 +130,18 @@ def test_an_invoice_interrupted_by_another_is_joined_up(tmp_path):
     assert report.orders_created == 2
     assert Order.objects.get(number="542806").total == Decimal("27.85")  # 7.95 + 2 × 9.95
     assert report.skipped.counts["invoice rows not adjacent in the file (joined up)"] == 1
+
+
+@pytest.mark.django_db
+def test_orders_placed_online_do_not_move_the_tiers_on_a_second_import(tmp_path):
+    # 40 × 5.00 = 200.00 in the one month of history: Silver (150 or more a month).
+    path = tmp_path / "silver.csv"
+    path.write_text(HEADER + "536900,22728,ALARM CLOCK BAKELIKE PINK,40,2010-12-05 10:00:00,5.00,99999.0,Germany\n")
+    import_online_retail([path])
+    dealer = Company.objects.get(code="99999")
+    assert dealer.tier.code == "SILVER"
+    buyer = dealer.memberships.get().user
+    add_lines(buyer, dealer, [LineChange("22728", 2)])
+    checkout_complete(user=buyer, company=dealer, idempotency_key="today")  # placed now, in another month
+    import_online_retail([path])
+    assert Company.objects.get(code="99999").tier.code == "SILVER"  # not 200 / 2 months = Standard

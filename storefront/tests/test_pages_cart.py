@@ -136,3 +136,11 @@ def test_cart_needs_sign_in_and_csrf(client, buyer, variant):
 
 def test_get_on_a_cart_action_goes_to_the_cart(dealer_client):
     assert dealer_client.get(ADD).status_code == 302
+
+
+@pytest.mark.parametrize("quantity", ["٣", "3\x00", "1e3", " 4 5 "])
+def test_quantities_in_other_digits_or_with_nul_are_refused_clearly(dealer_client, quantity):
+    response = dealer_client.post("/cart/add/", {"sku": "85123A", "quantity": quantity}, follow=True)
+    assert response.status_code in (200, 400)
+    assert "Quantity must be a whole number" in response.content.decode()
+    assert "\x00" not in response.content.decode()

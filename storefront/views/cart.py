@@ -156,7 +156,8 @@ def cart_add(request, company):
         return redirect("storefront:cart")
     form = AddToCartForm(request.POST)
     back = _back_to(request)
-    quick = {"sku": request.POST.get("sku", "")[:64], "quantity": request.POST.get("quantity", "")[:20]}
+    # What was typed goes back into the quick-add box, without NUL bytes.
+    quick = {k: request.POST.get(k, "").replace("\x00", "")[:n] for k, n in (("sku", 64), ("quantity", 20))}
     if not form.is_valid():
         problems = form_messages(form)
         if back:

@@ -1,0 +1,67 @@
+"""What /graphql/ refuses before any resolver runs: bodies too deep to parse, values that
+PostgreSQL cannot store (NUL bytes, lone UTF-16 surrogates), and queries that ask for too much.
+"""
+
+from django.http import HttpResponseBadRequest
+from graphene_django.views import HttpError
+from graphql import GraphQLError
+from graphql.validation import ValidationRule
+
+MAX_VALUE_DEPTH = 32
+MAX_FIELDS = 300
+REPLACEMENT = "\ufffd"
+
+
+def clean_value(value, depth: int = 0):
+    """The JSON value with NUL bytes and lone surrogates replaced by U+FFFD.
+
+    A SKU or a key holding them can match nothing real, and PostgreSQL refuses them, so they
+    become a plain "not found" or "invalid" answer instead of a database error.
+    """
+    if depth > MAX_VALUE_DEPTH:
+        raise HttpError(HttpResponseBadRequest(f"Variables are nested more than {MAX_VALUE_DEPTH} levels deep."))
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", REPLACEMENT)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            value = "".join(REPLACEMENT if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+        return value
+    if isinstance(value, list):
+        return [clean_value(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {clean_value(k, depth + 1): clean_value(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def clean_body(data):
+    """Check and clean a parsed request body (a dict; a QueryDict for form posts)."""
+    if hasattr(data, "dict"):  # form-encoded GraphiQL posts
+        data = data.dict()
+    if not isinstance(data, dict):
+        raise HttpError(HttpResponseBadRequest("The body must be a JSON object."))
+    query = data.get("query")
+    if query is not None and not isinstance(query, str):
+        raise HttpError(HttpResponseBadRequest("`query` must be a string."))
+    variables = data.get("variables")
+    if variables is not None and not isinstance(variables, dict | str):
+        raise HttpError(HttpResponseBadRequest("`variables` must be an object."))
+    return clean_value(data)
+
+
+class MaxFieldsRule(ValidationRule):
+    """Refuse a document selecting more than MAX_FIELDS fields (aliases count each time):
+    a thousand aliased product lists is a denial of service, not a query."""
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.fields = 0
+
+    def enter_field(self, node, *_args):
+        self.fields += 1
+        if self.fields == MAX_FIELDS + 1:
+            self.report_error(
+                GraphQLError(f"The query selects more than {MAX_FIELDS} fields; split it into smaller queries.", node)
+            )
