@@ -7,8 +7,7 @@ WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN pip install --no-cache-dir --no-deps -e . \
-    && mkdir -p "$VAR_DIR" \
+RUN mkdir -p "$VAR_DIR" \
     && DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --home /app dealermall && chown -R dealermall "$VAR_DIR"
 USER dealermall
