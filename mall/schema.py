@@ -9,11 +9,11 @@ from storefront.graphql.queries import StorefrontQuery
 
 
 class Query(PartnersQuery, StorefrontQuery, graphene.ObjectType):
-    pass
+    """Everything a client can read."""
 
 
 class Mutation(PartnersMutation, StorefrontMutation, graphene.ObjectType):
-    pass
+    """Everything a client can change."""
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

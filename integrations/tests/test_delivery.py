@@ -96,7 +96,7 @@ def test_decimal_amounts_are_sent_as_exact_strings(
 @pytest.mark.django_db(transaction=True)
 def test_rollback_sends_nothing_and_leaves_no_outbox_row(receiver, endpoint, example_data):
     class Boom(Exception):
-        pass
+        """The caller's transaction fails after recording the event."""
 
     with pytest.raises(Boom):
         with transaction.atomic():

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     continue  # more are due: no pause
                 stop.wait(interval)
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Interrupted.")
         finally:
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write("Stopped.")
