@@ -11,13 +11,18 @@ def visible_variants() -> QuerySet[Variant]:
     return Variant.objects.filter(is_active=True, product__is_active=True)
 
 
-def variants_by_sku(skus) -> dict[str, Variant]:
+def variants_by_sku(skus, *, with_category: bool = False) -> dict[str, Variant]:
     """Active variants for the given SKUs (exact match), with their products, in one query."""
     skus = {s for s in skus if s}
     if not skus:
         return {}
-    rows = visible_variants().filter(sku__in=skus).select_related("product__category")
+    rows = visible_variants().filter(sku__in=skus).select_related("product__category" if with_category else "product")
     return {v.sku: v for v in rows}
+
+
+def variant_ids_by_sku() -> dict[str, int]:
+    """Every SKU's variant id (one query; for bulk jobs that look up many SKUs)."""
+    return dict(Variant.objects.values_list("sku", "id"))
 
 
 def search_variants(search: str | None = None, category: str | None = None, in_stock: bool | None = None):

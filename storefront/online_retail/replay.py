@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import connection, connections
 from tqdm import tqdm
 
-from catalog.selectors import variants_by_sku
+from catalog.selectors import variant_ids_by_sku
 from catalog.services import ensure_default_warehouse, replenish
 from mall.errors import DomainError
 from partners.models import Company, Membership
@@ -96,6 +96,7 @@ class Replayer:
             Order.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list("idempotency_key", flat=True)
         )
         self.warehouse = ensure_default_warehouse()
+        self.variant_ids = variant_ids_by_sku()
         self._due: list[tuple] = []  # heap of (due date, order id, company id, total)
 
     @property
@@ -167,8 +168,8 @@ class Replayer:
         return lines
 
     def _restock(self, lines: dict[str, int]) -> None:
-        variants = variants_by_sku(lines)
-        replenish({v.pk: lines[sku] for sku, v in variants.items()}, warehouse=self.warehouse)
+        ids = {self.variant_ids[sku]: qty for sku, qty in lines.items() if sku in self.variant_ids}
+        replenish(ids, warehouse=self.warehouse)
 
     def _pay_due(self, invoice: Invoice) -> None:
         """The ERP reports payment of orders whose terms have passed by this invoice's date."""

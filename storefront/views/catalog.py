@@ -51,7 +51,7 @@ def catalog(request):
 
 def product(request, sku: str):
     sku = clean_text(sku)
-    variant = variants_by_sku([sku]).get(sku) if sku else None
+    variant = variants_by_sku([sku], with_category=True).get(sku) if sku else None
     if variant is None:
         raise Http404("No product with this SKU is for sale.")
     product = variant.product
