@@ -3,12 +3,14 @@
 Sending is in delivery.py; Celery entry points are in tasks.py.
 """
 
+import json
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .events import EVENT_TYPES, EventSpec
@@ -48,29 +50,60 @@ def record_events(events: Sequence[EventSpec]) -> list[OutboxEvent]:
     with transaction.atomic(savepoint=False):
         endpoints = list(WebhookEndpoint.objects.filter(is_active=True).only("id", "event_types"))
         now = timezone.now()
-        rows = OutboxEvent.objects.bulk_create(
-            [
-                OutboxEvent(
-                    event_type=spec.event_type,
-                    aggregate_type=spec.aggregate_type,
-                    aggregate_id=str(spec.aggregate_id),
-                    sequence=int(spec.sequence),
-                    data=spec.data,
-                    created_at=now,
-                )
-                for spec in events
-            ]
-        )
-        deliveries = [
-            Delivery(event=row, endpoint=endpoint, next_attempt_at=now, created_at=now)
-            for row in rows
-            for endpoint in endpoints
-            if endpoint.subscribes_to(row.event_type)
+        rows = [
+            OutboxEvent(
+                id=uuid.uuid4(),
+                event_type=spec.event_type,
+                aggregate_type=spec.aggregate_type,
+                aggregate_id=str(spec.aggregate_id),
+                sequence=int(spec.sequence),
+                data=spec.data,
+                created_at=now,
+            )
+            for spec in events
         ]
-        if deliveries:
-            Delivery.objects.bulk_create(deliveries)
-            transaction.on_commit(partial(dispatch, [d.pk for d in deliveries]), robust=True)
+        pairs = [(row.id, endpoint.pk) for row in rows for endpoint in endpoints if endpoint.subscribes_to(row.event_type)]
+        if connection.vendor == "postgresql":
+            delivery_ids = _insert_with_unnest(rows, pairs, now)
+            for row in rows:  # as bulk_create leaves them: saved instances
+                row._state.adding, row._state.db = False, connection.alias
+        else:
+            OutboxEvent.objects.bulk_create(rows)
+            deliveries = Delivery.objects.bulk_create(
+                [Delivery(event_id=e, endpoint_id=ep, next_attempt_at=now, created_at=now) for e, ep in pairs]
+            )
+            delivery_ids = [d.pk for d in deliveries]
+        if delivery_ids:
+            transaction.on_commit(partial(dispatch, delivery_ids), robust=True)
     return rows
+
+
+def _insert_with_unnest(rows: list[OutboxEvent], pairs: list[tuple], now) -> list[int]:
+    """The outbox rows and their deliveries in two statements, without building a query per
+    model instance: checkout writes one event per changed stock row, so this is a hot path."""
+    encoder = OutboxEvent._meta.get_field("data").encoder
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {OutboxEvent._meta.db_table} (id, event_type, aggregate_type, aggregate_id, sequence, data, created_at) "
+            "SELECT * FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[], %s::jsonb[], %s::timestamptz[])",
+            [
+                [row.id for row in rows],
+                [row.event_type for row in rows],
+                [row.aggregate_type for row in rows],
+                [row.aggregate_id for row in rows],
+                [row.sequence for row in rows],
+                [json.dumps(row.data, cls=encoder) for row in rows],
+                [now] * len(rows),
+            ],
+        )
+        if not pairs:
+            return []
+        cursor.execute(
+            f"INSERT INTO {Delivery._meta.db_table} (event_id, endpoint_id, state, attempt_count, next_attempt_at, created_at) "
+            "SELECT e, ep, %s, 0, %s, %s FROM unnest(%s::uuid[], %s::bigint[]) AS t(e, ep) RETURNING id",
+            [Delivery.State.PENDING, now, now, [e for e, _ in pairs], [ep for _, ep in pairs]],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def record_event(
