@@ -45,6 +45,12 @@ class ErrorCode(StrEnum):
     NOT_ORDER_MULTIPLE = "not_order_multiple"
     CURRENCY_MISMATCH = "currency_mismatch"
     QUANTITY_TOO_LARGE = "quantity_too_large"
+    # voucher codes (field "voucher_code"; the cart is still priced without the voucher)
+    VOUCHER_NOT_FOUND = "voucher_not_found"
+    VOUCHER_EXPIRED = "voucher_expired"
+    VOUCHER_USED_UP = "voucher_used_up"
+    VOUCHER_NOT_APPLICABLE = "voucher_not_applicable"
+    VOUCHER_MIN_SPEND = "voucher_min_spend"
 
 
 # Message builders: one place for the wording, so the web pages, the API and the tests agree.
@@ -76,3 +82,25 @@ def currency_mismatch_message(sku: str, item_currency: str, cart_currency: str) 
 
 def quantity_too_large_message(sku: str, quantity: int, limit: int) -> str:
     return f"{sku}: {quantity} is more than the {limit} units one order line can hold"
+
+
+def voucher_not_found_message(code: str) -> str:
+    return f"There is no voucher with the code {code}; check the code"
+
+
+def voucher_expired_message(code: str, not_yet: bool, when: object) -> str:
+    if not_yet:
+        return f"Voucher {code} can be used from {when}"
+    return f"Voucher {code} expired on {when}"
+
+
+def voucher_used_up_message(code: str) -> str:
+    return f"Voucher {code} has been used as often as it may be"
+
+
+def voucher_not_applicable_message(code: str) -> str:
+    return f"Voucher {code} does not apply to your company or to anything in this cart"
+
+
+def voucher_min_spend_message(code: str, minimum: object, missing: object) -> str:
+    return f"Voucher {code} needs a spend of at least {minimum}; add {missing} to use it"

@@ -16,6 +16,14 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from .money import check_amount, check_currency
+from .outcomes import (
+    AppliedPromotion,
+    LineAdjustment,
+    Nudge,
+    OrderDiscount,
+    PricingNote,
+    VoucherError,
+)
 
 __all__ = [
     "CatalogItem",
@@ -189,6 +197,15 @@ class PricingRequest:
     sources: tuple[PriceSource, ...]
     currency: str
     moment: datetime
+    # Promotions and vouchers (promotions.Promotion / promotions.Voucher values): the loader
+    # passes the active ones it found; the core checks time, audience, currency and budget.
+    promotions: tuple = ()
+    vouchers: tuple = ()
+    voucher_codes: tuple[str, ...] = ()
+    # Rebate credit the dealer wants to use, and the largest share (0..1) of the order total
+    # it may pay; it is a payment, taken after every discount (PricedCart.rebate_credit_used).
+    rebate_credit: Decimal = Decimal(0)
+    rebate_max_share: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
         check_currency(self.currency)
@@ -196,6 +213,19 @@ class PricingRequest:
         object.__setattr__(self, "lines", tuple(self.lines))
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))
+        object.__setattr__(self, "promotions", tuple(self.promotions))
+        object.__setattr__(self, "vouchers", tuple(self.vouchers))
+        if isinstance(self.voucher_codes, str):
+            raise TypeError("voucher_codes is a tuple of codes, not one string")
+        object.__setattr__(self, "voucher_codes", tuple(self.voucher_codes))
+        credit = check_amount(self.rebate_credit, "rebate_credit")
+        share = check_amount(self.rebate_max_share, "rebate_max_share")
+        if credit < 0:
+            raise ValueError("rebate_credit must not be negative")
+        if not 0 <= share <= 1:
+            raise ValueError("rebate_max_share is a share between 0 and 1")
+        object.__setattr__(self, "rebate_credit", credit)
+        object.__setattr__(self, "rebate_max_share", share)
 
 
 # ---------------------------------------------------------------- output
@@ -216,8 +246,12 @@ class WaterfallStep:
 class PricedLine:
     """A priced line. Every amount is rounded to the cart currency's minor unit.
 
-    list_price and unit_price are per unit; line_total = unit_price x quantity;
+    list_price and unit_price are per unit; line_total = unit_price x quantity - the sum
+    of `line_adjustments` (line promotions that are not per unit, such as buy X get Y);
     discount_total = list_price x quantity - line_total (what the dealer saves on list).
+    `order_shares` are the line's shares of the order-level discounts and vouchers, and
+    net_total = line_total - their sum (what the line costs in the end). `applied` names the
+    line promotions that changed this line, in the order they applied.
     """
 
     sku: str
@@ -229,6 +263,15 @@ class PricedLine:
     source_kind: str
     source_name: str
     waterfall: tuple[WaterfallStep, ...]
+    line_adjustments: tuple[LineAdjustment, ...] = ()
+    order_shares: tuple[LineAdjustment, ...] = ()
+    applied: tuple[str, ...] = ()
+    net_total: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.net_total is None:
+            shares = sum((s.amount for s in self.order_shares), Decimal(0))
+            object.__setattr__(self, "net_total", self.line_total - shares)
 
 
 @dataclass(frozen=True)
@@ -245,8 +288,11 @@ class LineError:
 class PricedCart:
     """The priced cart. Only valid lines are priced and counted; `errors` lists the rest.
 
-    subtotal = sum of line totals; discount_total = sum of line discounts against list;
-    total = subtotal + tax_total (order-level discounts will be taken off here), never < 0.
+    subtotal = sum of line totals (after line promotions); order_discount_total = sum of
+    `order_discounts` (order promotions, then vouchers); discount_total = sum of line
+    discounts against list + order_discount_total; total = subtotal - order_discount_total +
+    tax_total, never < 0. Rebate credit is a payment: amount_due = total - rebate_credit_used.
+    `gift_lines` (free, source_kind "promotion") are not in `lines` nor in the totals.
     """
 
     currency: str
@@ -256,6 +302,19 @@ class PricedCart:
     tax_total: Decimal
     total: Decimal
     errors: tuple[LineError, ...]
+    order_discounts: tuple[OrderDiscount, ...] = ()
+    order_discount_total: Decimal = Decimal(0)
+    gift_lines: tuple[PricedLine, ...] = ()
+    applied: tuple[AppliedPromotion, ...] = ()
+    nudges: tuple[Nudge, ...] = ()
+    voucher_errors: tuple[VoucherError, ...] = ()
+    notes: tuple[PricingNote, ...] = ()
+    rebate_credit_used: Decimal = Decimal(0)
+    amount_due: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.amount_due is None:
+            object.__setattr__(self, "amount_due", self.total - self.rebate_credit_used)
 
     @property
     def ok(self) -> bool:
