@@ -5,11 +5,11 @@ promotions, vouchers and rebate use, and explains every cent in a per-line water
 See docs/pricing.md for the rules.
 """
 
+from .allocation import floor_share, largest_remainder
 from .base_price import BasePrice, base_price, unit_price_for, volume_breaks_for, winning_source
 from .cart import price_cart
 from .errors import CurrencyMismatch, ErrorCode, PricingError, UnknownCurrency
 from .money import Money, currency_exponent, percent_off, quantize, to_minor_units
-from .allocation import floor_share, largest_remainder
 from .outcomes import (
     AppliedPromotion,
     Level,
