@@ -234,3 +234,4 @@ class PriceBreakAdmin(VariantColumns, admin.ModelAdmin):
     raw_id_fields = ["variant"]
     autocomplete_fields = ["price_list"]
     list_per_page = LIST_PER_PAGE
+from pricing_engine import admin_promotions  # noqa: E402,F401 - promotions and vouchers

@@ -1,4 +1,4 @@
-"""What merchandisers edit: price lists for tiers and contract prices for single dealers.
+"""Price lists for tiers and contract prices for single dealers.
 
 The rule that turns these into a dealer's price lives in pricing_engine/core (pure Python);
 pricing_engine/loaders.py reads these rows into the core's types.

@@ -1,0 +1,139 @@
+"""A promotion's reward from its kind and JSON parameters: the one converter, used by the
+back office (what merchandisers type is stored as JSON and checked with it), by the loader
+into the core, and by pricing scenarios (codec.py). A ValueError says what is wrong."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from . import promotions as core
+
+REWARD_KINDS = (
+    "percent_off",
+    "amount_off",
+    "fixed_price",
+    "quantity_tiers",
+    "buy_x_get_y",
+    "full_reduction",
+    "order_percent_off",
+    "gift_with_purchase",
+)
+
+
+def _decimal(data: dict, key: str, default: object = ...) -> Decimal:
+    if key not in data or data[key] is None:
+        if default is ...:
+            raise ValueError(f'"{key}" is required')
+        return default  # type: ignore[return-value]
+    value = data[key]
+    if isinstance(value, bool):
+        raise ValueError(f'"{key}" must be a number, not {value!r}')
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):  # a JSON number: its shortest repr is what was typed
+        value = repr(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f'"{key}" must be a number, not {value!r}') from None
+        if not number.is_finite():
+            raise ValueError(f'"{key}" must be a finite number')
+        return number
+    raise ValueError(f'"{key}" must be a number, not {value!r}')
+
+
+def _int(data: dict, key: str, default: object = ...) -> int:
+    if key not in data or data[key] is None:
+        if default is ...:
+            raise ValueError(f'"{key}" is required')
+        return default  # type: ignore[return-value]
+    value = data[key]
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f'"{key}" must be a whole number, not {value!r}')
+    return value
+
+
+def _object(value: object, what: str, allowed: set[str]) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValueError(
+            f"{what}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}"
+        )
+    return value
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key)
+    if not isinstance(value, list) or not value:
+        raise ValueError(f'"{key}" must be a non-empty list')
+    return value
+
+
+def build_reward(kind: str, data: object) -> object:
+    """The core reward for `kind` and its JSON parameters; ValueError says what is wrong."""
+    try:
+        return _build_reward(kind, data)
+    except TypeError as error:  # the core's own type checks
+        raise ValueError(str(error)) from None
+
+
+def _build_reward(kind: str, data: object) -> object:
+    if kind == "percent_off":
+        d = _object(data, "reward", {"percent"})
+        return core.PercentOff(_decimal(d, "percent"))
+    if kind == "amount_off":
+        d = _object(data, "reward", {"amount"})
+        return core.AmountOff(_decimal(d, "amount"))
+    if kind == "fixed_price":
+        d = _object(data, "reward", {"unit_price"})
+        return core.FixedPrice(_decimal(d, "unit_price"))
+    if kind == "quantity_tiers":
+        d = _object(data, "reward", {"tiers"})
+        tiers = []
+        for i, tier in enumerate(_list(d, "tiers")):
+            t = _object(tier, f"tier {i + 1}", {"min_quantity", "percent"})
+            tiers.append(core.QuantityTier(_int(t, "min_quantity"), _decimal(t, "percent")))
+        return core.QuantityTiers(tuple(tiers))
+    if kind == "buy_x_get_y":
+        d = _object(
+            data,
+            "reward",
+            {"buy_quantity", "get_quantity", "get_sku", "percent", "max_applications"},
+        )
+        get_sku = d.get("get_sku")
+        if get_sku is not None and (not isinstance(get_sku, str) or not get_sku.strip()):
+            raise ValueError('"get_sku" must be a SKU or null')
+        return core.BuyXGetY(
+            buy_quantity=_int(d, "buy_quantity"),
+            get_quantity=_int(d, "get_quantity"),
+            get_sku=get_sku.strip() if get_sku else None,
+            percent=_decimal(d, "percent", Decimal(100)),
+            max_applications=_int(d, "max_applications", None),
+        )
+    if kind == "full_reduction":
+        d = _object(data, "reward", {"steps", "repeat", "max_repeats"})
+        steps = []
+        for i, step in enumerate(_list(d, "steps")):
+            s = _object(step, f"step {i + 1}", {"threshold", "amount"})
+            steps.append(core.ReductionStep(_decimal(s, "threshold"), _decimal(s, "amount")))
+        repeat = d.get("repeat", False)
+        if not isinstance(repeat, bool):
+            raise ValueError('"repeat" must be true or false')
+        return core.FullReduction(
+            tuple(steps), repeat=repeat, max_repeats=_int(d, "max_repeats", None)
+        )
+    if kind == "order_percent_off":
+        d = _object(data, "reward", {"percent", "threshold"})
+        return core.OrderPercentOff(_decimal(d, "percent"), _decimal(d, "threshold", Decimal(0)))
+    if kind == "gift_with_purchase":
+        d = _object(data, "reward", {"sku", "threshold", "quantity"})
+        sku = d.get("sku")
+        if not isinstance(sku, str) or not sku.strip():
+            raise ValueError('"sku" (the gift SKU) is required')
+        return core.GiftWithPurchase(sku.strip(), _decimal(d, "threshold"), _int(d, "quantity", 1))
+    raise ValueError(f"unknown kind {kind!r}; one of {', '.join(REWARD_KINDS)}")
