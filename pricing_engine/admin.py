@@ -234,4 +234,6 @@ class PriceBreakAdmin(VariantColumns, admin.ModelAdmin):
     raw_id_fields = ["variant"]
     autocomplete_fields = ["price_list"]
     list_per_page = LIST_PER_PAGE
-from pricing_engine import admin_promotions  # noqa: E402,F401 - promotions and vouchers
+# The pricing preview (/admin/pricing_engine/preview/) and the promotions and vouchers admin
+# register themselves when imported; they live in their own files to keep this one short.
+from pricing_engine import admin_preview, admin_promotions  # noqa: E402, F401, I001

@@ -38,11 +38,17 @@ def order_confirmed(order: Order, lines: list[OrderLine]) -> EventSpec:
                     "unit_price": _amount(line.unit_price),
                     "discount": _amount(line.discount_total),
                     "line_total": _amount(line.line_total),
+                    "is_gift": line.is_gift,
                 }
                 for line in lines
             ],
             "subtotal": _amount(order.subtotal),
             "discount_total": _amount(order.discount_total),
+            "order_discount_total": _amount(order.order_discount_total),
+            "discounts": [
+                {"name": d["name"], "kind": d["kind"], "level": d["level"], "amount": d["amount"], "shares": d["shares"]}
+                for d in order.discounts
+            ],
             "tax_total": _amount(order.tax_total),
             "total": _amount(order.total),
         },

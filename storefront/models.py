@@ -13,6 +13,8 @@ class Cart(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carts")
     company = models.ForeignKey("partners.Company", on_delete=models.CASCADE, related_name="carts")
+    # Codes the buyer entered, normalised; checked again every time the cart is priced.
+    voucher_codes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,10 +67,13 @@ class Order(models.Model):
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.ON_ACCOUNT)
     payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY)
-    discount_total = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY)  # sum of line totals (line promotions taken)
+    discount_total = models.DecimalField(**MONEY)  # all savings against list, order discounts included
+    order_discount_total = models.DecimalField(**MONEY, default=0)  # order promotions and vouchers
     tax_total = models.DecimalField(**MONEY)
-    total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)  # subtotal - order_discount_total + tax_total
+    # Snapshot of every order-level discount and voucher: name, kind, amount, share per line.
+    discounts = models.JSONField(default=list, blank=True)
     ship_to = models.JSONField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     placed_at = models.DateTimeField(default=timezone.now)
@@ -107,6 +112,9 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(**MONEY)
     price_source = models.CharField(max_length=160, blank=True)
     waterfall = models.JSONField(default=list, blank=True)
+    # Line-level amounts (e.g. buy X get Y) and this line's shares of the order discounts.
+    adjustments = models.JSONField(default=list, blank=True)
+    is_gift = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["order", "line_number"]

@@ -5,6 +5,7 @@
     PriceListFactory(tier=gold, default_discount_percent=Decimal("10"))
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import factory
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 
 from catalog.models import Category, Product, Stock, Variant, Warehouse
 from partners.models import Company, CreditAccount, Membership, Region, Tier
-from pricing_engine.models import PriceBreak, PriceList, PriceListItem
+from pricing_engine.models import PriceBreak, PriceList, PriceListItem, Promotion, Voucher
 from storefront.models import Order, OrderLine
 
 PASSWORD = "correct horse battery"
@@ -216,3 +217,35 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("10.00")
     discount_total = Decimal("0.00")
     line_total = Decimal("10.00")
+
+
+class PromotionFactory(factory.django.DjangoModelFactory):
+    """10% off every product for every dealer, live around NOW, no caps."""
+
+    class Meta:
+        model = Promotion
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Promotion {n:03d}")
+    kind = Promotion.Kind.PERCENT_OFF
+    reward = factory.LazyFunction(lambda: {"percent": "10"})
+    currency = "GBP"
+    starts_at = datetime(2027, 3, 1, tzinfo=UTC)  # the pricing tests price at 2027-03-15
+    ends_at = datetime(2027, 4, 1, tzinfo=UTC)
+    priority = 100
+
+    @factory.post_generation
+    def relations(obj, create, extracted, **kwargs):
+        if create:
+            for name, values in kwargs.items():
+                getattr(obj, name).set(values)
+
+
+class VoucherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Voucher
+
+    code = factory.Sequence(lambda n: f"CODE{n:03d}")
+    name = ""
+    amount = Decimal("10.00")
+    currency = "GBP"

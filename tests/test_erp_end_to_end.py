@@ -88,9 +88,10 @@ def test_dealer_orders_at_tier_price_and_the_erp_hears_of_it(client, erp):
     assert order["dealer"] == {"id": str(dealer.pk), "code": "17850", "name": "Heart Gifts Ltd", "tier": "GOLD", "region": "United Kingdom"}
     assert order["lines"] == [
         {"line": 1, "sku": "85123A", "name": "WHITE HANGING HEART T-LIGHT HOLDER", "quantity": 12,
-         "list_price": "2.55", "unit_price": "2.30", "discount": "3.00", "line_total": "27.60"}
+         "list_price": "2.55", "unit_price": "2.30", "discount": "3.00", "line_total": "27.60", "is_gift": False}
     ]
-    assert (order["subtotal"], order["tax_total"], order["total"]) == ("27.60", "0.00", "27.60")
+    assert (order["subtotal"], order["order_discount_total"], order["tax_total"], order["total"]) == ("27.60", "0.00", "0.00", "27.60")
+    assert order["discounts"] == []
     stock = by_type["stock.updated"].json()["data"]
     assert (stock["sku"], stock["quantity_on_hand"], stock["quantity_allocated"], stock["quantity_available"]) == ("85123A", 100, 12, 88)
     assert stock["reason"] == "order_confirmed"

@@ -9,7 +9,13 @@ from django.db import transaction
 from catalog.selectors import variants_by_sku
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Company
+from pricing_engine.core import ErrorCode
+from pricing_engine.core.vouchers import normalize_code
 from storefront.models import Cart, CartLine
+from storefront.pricing import price_lines
+
+# Voucher problems that mean the code cannot be used at all (not just "not yet qualifying").
+UNUSABLE_VOUCHER = {ErrorCode.VOUCHER_NOT_FOUND, ErrorCode.VOUCHER_EXPIRED, ErrorCode.VOUCHER_USED_UP}
 
 
 @dataclass(frozen=True)
@@ -125,3 +131,40 @@ def remove_lines(user, company: Company, skus: Sequence[str]) -> Cart:
 @transaction.atomic
 def clear_cart(user, company: Company) -> None:
     CartLine.objects.filter(cart__user=user, cart__company=company).delete()
+    Cart.objects.filter(user=user, company=company).exclude(voucher_codes=[]).update(voucher_codes=[])
+
+
+MAX_VOUCHERS = 5
+
+
+@transaction.atomic
+def apply_voucher(user, company: Company, code: str) -> Cart:
+    """Put a voucher code on the cart. The code must exist and be usable by this dealer now;
+    whether the cart qualifies (minimum spend, products) is shown, and checked at checkout."""
+    normalised = normalize_code(code or "")
+    if not normalised or len(normalised) > 64 or "\x00" in normalised:
+        raise DomainError.single("voucher_code", "VOUCHER_NOT_FOUND", "Enter the voucher code as printed.")
+    cart = Cart.objects.select_for_update().get(pk=get_or_create_cart(user, company).pk)
+    if normalised in cart.voucher_codes:
+        return cart
+    if len(cart.voucher_codes) >= MAX_VOUCHERS:
+        raise DomainError.single("voucher_code", "TOO_MANY_VOUCHERS", f"At most {MAX_VOUCHERS} vouchers on one order.")
+    lines = {line.variant: line.quantity for line in CartLine.objects.filter(cart=cart).select_related("variant__product")}
+    priced = price_lines(company, lines, voucher_codes=[normalised]).priced
+    refused = [e for e in priced.voucher_errors if e.code in UNUSABLE_VOUCHER]
+    if refused:
+        raise DomainError.single("voucher_code", str(refused[0].code).upper(), refused[0].message)
+    cart.voucher_codes = [*cart.voucher_codes, normalised]
+    cart.save(update_fields=["voucher_codes", "updated_at"])
+    return cart
+
+
+@transaction.atomic
+def remove_voucher(user, company: Company, code: str) -> Cart:
+    cart = Cart.objects.select_for_update().get(pk=get_or_create_cart(user, company).pk)
+    normalised = normalize_code(code or "")
+    if normalised not in cart.voucher_codes:
+        raise DomainError.single("voucher_code", "NOT_IN_CART", "That voucher is not on your cart.")
+    cart.voucher_codes = [c for c in cart.voucher_codes if c != normalised]
+    cart.save(update_fields=["voucher_codes", "updated_at"])
+    return cart

@@ -17,9 +17,11 @@ from integrations.services import record_events
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Address, Company
 from partners.services import reserve_credit
+from pricing_engine.services import consume_promotion_budgets, redeem_voucher
 from storefront.events import order_confirmed
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.pricing import price_lines
+from storefront.services import order_snapshot
 
 MAX_KEY_LENGTH = 128
 
@@ -76,10 +78,12 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
         raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", f"{sku} is no longer for sale; remove it from your cart.") for sku in inactive))
 
     moment = timezone.now()
-    selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment)
+    selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment, cart.voucher_codes)
     priced = selection.priced
     if priced.errors:
         raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.errors))
+    if priced.voucher_errors:
+        raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.voucher_errors))
 
     ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
     order = Order.objects.create(
@@ -91,8 +95,10 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
         currency=priced.currency,
         subtotal=priced.subtotal,
         discount_total=priced.discount_total,
+        order_discount_total=priced.order_discount_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        discounts=order_snapshot.discounts(priced),
         ship_to=ship_to.as_snapshot() if ship_to else None,
         idempotency_key=key,
         placed_at=moment,
@@ -100,36 +106,27 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
     )
     order.number = f"DM{order.pk:08d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    order_lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                line_number=index,
-                variant=selection.variants[line.sku],
-                sku=line.sku,
-                product_name=selection.variants[line.sku].display_name,
-                quantity=line.quantity,
-                list_price=line.list_price,
-                unit_price=line.unit_price,
-                discount_total=line.discount_total,
-                line_total=line.line_total,
-                price_source=line.source_name,
-                waterfall=[
-                    {"kind": step.kind, "label": step.label, "unit_price": str(step.unit_price), "change": str(step.change)}
-                    for step in line.waterfall
-                ],
-            )
-            for index, line in enumerate(priced.lines, start=1)
-        ]
-    )
+    order_lines = OrderLine.objects.bulk_create(order_snapshot.order_lines(order, priced, dict(selection.variants)))
     CartLine.objects.filter(cart=cart).delete()
+    if cart.voucher_codes:
+        Cart.objects.filter(pk=cart.pk).update(voucher_codes=[])
 
     # Contended rows last, so their locks are held for the shortest time: the dealer's credit
     # (one conditional UPDATE), then stock rows shared with every other dealer.
+    # Promotion budgets and voucher uses are taken the same way: a conditional UPDATE each, so
+    # two dealers cannot both spend the last of a budget.
+    claims = order_snapshot.budget_claims(priced)
+    if claims:
+        consume_promotion_budgets(claims)
+    for code, amount in order_snapshot.voucher_claims(priced):
+        redeem_voucher(code, company, order.number, amount)
     if payment_method == Order.PaymentMethod.ON_ACCOUNT:
         reserve_credit(company.pk, priced.total, priced.currency)
     variants = {v.pk: v for v in selection.variants.values()}
-    quantities = {selection.variants[line.sku].pk: line.quantity for line in priced.lines}
+    quantities: dict[int, int] = {}
+    for line in (*priced.lines, *priced.gift_lines):  # gifts are goods too: they need stock
+        pk = selection.variants[line.sku].pk
+        quantities[pk] = quantities.get(pk, 0) + line.quantity
     changed_stock = allocate_stock(quantities, variants=variants, announce=False)
     # One outbox write for the order and every stock row it changed.
     record_events([order_confirmed(order, order_lines)] + [stock_updated(row, "order_confirmed") for row in changed_stock])
