@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from .promotions import Audience, ProductScope, Promotion
-from .reward_json import build_reward
+from .reward_json import build_reward, reward_kind
 from .types import (
     CatalogItem,
     DealerContext,
@@ -218,3 +218,129 @@ def cart_to_dict(value):
     if isinstance(value, dict):
         return {str(k): cart_to_dict(v) for k, v in value.items()}
     return value
+
+
+# ---------------------------------------------------------------- request -> scenario
+
+
+def _str_amount(value):
+    return None if value is None else format(value, "f")
+
+
+def _iso(value: datetime | None):
+    return None if value is None else value.isoformat()
+
+
+def _scope_dict(scope) -> dict:
+    return {
+        "skus": list(scope.skus),
+        "categories": list(scope.categories),
+        "tags": list(scope.tags),
+    }
+
+
+def _audience_dict(audience) -> dict:
+    return {
+        "tiers": list(audience.tiers),
+        "regions": list(audience.regions),
+        "dealer_ids": list(audience.dealer_ids),
+    }
+
+
+def _with_currency(data: dict, currency: str | None) -> dict:
+    if currency:  # absent: the cart's currency (the scenario has no "any currency")
+        data["currency"] = currency
+    return data
+
+
+def request_to_dict(request: PricingRequest) -> dict:
+    """The pricing scenario of `request`: `request_from_dict` of it (and `manage.py price_cart`)
+    prices the same cart. Used by the back office's "download as scenario"."""
+    return {
+        "currency": request.currency,
+        "moment": request.moment.isoformat(),
+        "dealer": {
+            "company_id": request.dealer.company_id,
+            "tier": request.dealer.tier,
+            "region": request.dealer.region,
+        },
+        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in request.lines],
+        "items": [
+            {
+                "sku": item.sku,
+                "list_price": _str_amount(item.list_price),
+                "currency": item.currency,
+                "min_quantity": item.min_quantity,
+                "max_quantity": item.max_quantity,
+                "order_multiple": item.order_multiple,
+                "categories": list(item.categories),
+                "tags": list(item.tags),
+            }
+            for item in request.items.values()
+        ],
+        "sources": [
+            {
+                "kind": source.kind.value,
+                "name": source.name,
+                "currency": source.currency,
+                "prices": {
+                    sku: _str_amount(price) for sku, price in source.explicit_prices.items()
+                },
+                "breaks": {
+                    sku: [
+                        {"min_quantity": b.min_quantity, "unit_price": _str_amount(b.unit_price)}
+                        for b in breaks
+                    ]
+                    for sku, breaks in source.breaks.items()
+                },
+                "default_discount_percent": _str_amount(source.default_discount_percent),
+                "valid_from": _iso(source.valid_from),
+                "valid_until": _iso(source.valid_until),
+            }
+            for source in request.sources
+        ],
+        "promotions": [
+            _with_currency(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": reward_kind(p.reward),
+                    "reward": cart_to_dict(p.reward),
+                    "scope": _scope_dict(p.scope),
+                    "audience": _audience_dict(p.audience),
+                    "starts_at": _iso(p.starts_at),
+                    "ends_at": _iso(p.ends_at),
+                    "priority": p.priority,
+                    "exclusive": p.exclusive,
+                    "stacking_group": p.stacking_group,
+                    "budget_amount": _str_amount(p.budget_amount),
+                    "budget_uses": p.budget_uses,
+                },
+                p.currency,
+            )
+            for p in request.promotions
+        ],
+        "vouchers": [
+            _with_currency(
+                {
+                    "code": v.code,
+                    "name": v.name,
+                    "percent": _str_amount(v.percent),
+                    "amount": _str_amount(v.amount),
+                    "scope": _scope_dict(v.scope),
+                    "audience": _audience_dict(v.audience),
+                    "min_spend": _str_amount(v.min_spend),
+                    "once_per_order": v.once_per_order,
+                    "uses_remaining": v.uses_remaining,
+                    "dealer_uses_remaining": v.dealer_uses_remaining,
+                    "starts_at": _iso(v.starts_at),
+                    "ends_at": _iso(v.ends_at),
+                },
+                v.currency,
+            )
+            for v in request.vouchers
+        ],
+        "voucher_codes": list(request.voucher_codes),
+        "rebate_credit": _str_amount(request.rebate_credit),
+        "rebate_max_share": _str_amount(request.rebate_max_share),
+    }

@@ -137,3 +137,20 @@ def _build_reward(kind: str, data: object) -> object:
             raise ValueError('"sku" (the gift SKU) is required')
         return core.GiftWithPurchase(sku.strip(), _decimal(d, "threshold"), _int(d, "quantity", 1))
     raise ValueError(f"unknown kind {kind!r}; one of {', '.join(REWARD_KINDS)}")
+
+
+_KIND_OF = {
+    core.PercentOff: "percent_off",
+    core.AmountOff: "amount_off",
+    core.FixedPrice: "fixed_price",
+    core.QuantityTiers: "quantity_tiers",
+    core.BuyXGetY: "buy_x_get_y",
+    core.FullReduction: "full_reduction",
+    core.OrderPercentOff: "order_percent_off",
+    core.GiftWithPurchase: "gift_with_purchase",
+}
+
+
+def reward_kind(reward: object) -> str:
+    """The kind name of a core reward (the inverse of build_reward's first argument)."""
+    return _KIND_OF[type(reward)]
