@@ -119,6 +119,24 @@ class AddToCartForm(forms.Form):
     quantity = quantity_field()
 
 
+MAX_VOUCHER_LENGTH = 64
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(
+        label="Voucher code",
+        max_length=MAX_VOUCHER_LENGTH,
+        error_messages={"required": "Enter a voucher code.", "max_length": "That voucher code is too long to exist."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace("\x00", "").strip()
+        if not code:
+            raise forms.ValidationError("Enter a voucher code.", code="required")
+        return code
+
+
 class CheckoutForm(forms.Form):
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
 

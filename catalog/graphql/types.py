@@ -21,10 +21,25 @@ class VolumeBreak(graphene.ObjectType):
     price = graphene.Field(Money, required=True)
 
 
+class PromotionBadge(graphene.ObjectType):
+    name = graphene.String(required=True)
+
+
 class ProductPricing(graphene.ObjectType):
     list_price = graphene.Field(Money, required=True)
     price = graphene.Field(Money, required=True, description="The dealer's unit price for quantity 1.")
     volume_breaks = graphene.List(graphene.NonNull(VolumeBreak), required=True)
+    promotions = graphene.List(
+        graphene.NonNull(PromotionBadge),
+        required=True,
+        description="Line promotions live for this dealer whose scope takes this SKU (the storefront fills them in).",
+    )
+
+    @staticmethod
+    def resolve_promotions(root, info):
+        # The storefront passes a callable so that promotions are loaded only when asked for.
+        value = root.promotions
+        return (value() if callable(value) else value) or []
 
 
 class StockInfo(graphene.ObjectType):

@@ -8,7 +8,14 @@ from partners.graphql.viewer import dealer_problem, viewer, viewer_company
 from storefront.graphql.cart import cart_view
 from storefront.graphql.types import Cart, CartLineInput, Order, PaymentMethodEnum
 from storefront.models import Order as OrderModel
-from storefront.services.cart import LineChange, add_lines, remove_lines, update_lines
+from storefront.services.cart import (
+    LineChange,
+    add_lines,
+    apply_voucher,
+    remove_lines,
+    remove_voucher,
+    update_lines,
+)
 from storefront.services.checkout import checkout_complete
 
 MAX_LINES = 500
@@ -84,6 +91,29 @@ class CartRemoveLines(CartMutation):
         return cls.run(info, skus, "skus", lambda u, c, items: remove_lines(u, c, [clean_key(s) for s in items]))
 
 
+class CartApplyVoucher(CartMutation):
+    """Put a voucher code on the cart (VOUCHER_NOT_FOUND, VOUCHER_EXPIRED, VOUCHER_USED_UP,
+    TOO_MANY_VOUCHERS otherwise). Whether the cart qualifies shows in `cart.voucherErrors`."""
+
+    class Arguments:
+        code = graphene.String(required=True)
+
+    @classmethod
+    def mutate(cls, root, info, code):
+        return cls.run(info, [code], "voucher_code", lambda u, c, items: apply_voucher(u, c, items[0]))
+
+
+class CartRemoveVoucher(CartMutation):
+    """Take a voucher code off the cart (NOT_IN_CART if it is not on it)."""
+
+    class Arguments:
+        code = graphene.String(required=True)
+
+    @classmethod
+    def mutate(cls, root, info, code):
+        return cls.run(info, [code], "voucher_code", lambda u, c, items: remove_voucher(u, c, items[0]))
+
+
 class CheckoutComplete(graphene.Mutation):
     """Turn the cart into a confirmed order. Retrying with the same key returns the same order."""
 
@@ -115,4 +145,6 @@ class StorefrontMutation(graphene.ObjectType):
     cart_add_lines = CartAddLines.Field()
     cart_update_lines = CartUpdateLines.Field()
     cart_remove_lines = CartRemoveLines.Field()
+    cart_apply_voucher = CartApplyVoucher.Field()
+    cart_remove_voucher = CartRemoveVoucher.Field()
     checkout_complete = CheckoutComplete.Field()

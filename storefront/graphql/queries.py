@@ -46,7 +46,7 @@ class StorefrontQuery(graphene.ObjectType):
             in_stock=in_stock,
         )
         rows, page_info, offset = paginate(queryset, first, after)
-        views = priced_views(viewer_company(info), rows)
+        views = priced_views(viewer_company(info), rows, context=info.context)
         edges = [ProductEdge(node=view, cursor=cursor(offset + i)) for i, view in enumerate(views)]
         return SimpleNamespace(queryset=queryset, page_info=page_info, edges=edges)
 
@@ -56,7 +56,7 @@ class StorefrontQuery(graphene.ObjectType):
         variant = search_variants().filter(sku=sku).first() if sku else None
         if variant is None:
             return None
-        return priced_views(viewer_company(info), [variant])[0]
+        return priced_views(viewer_company(info), [variant], context=info.context)[0]
 
     @staticmethod
     def resolve_cart(root, info):

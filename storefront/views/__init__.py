@@ -1,7 +1,7 @@
 """The dealer storefront's server-rendered pages."""
 
 from .auth import LoginView, LogoutView
-from .cart import cart, cart_add, cart_remove, cart_update
+from .cart import cart, cart_add, cart_remove, cart_update, cart_voucher_apply, cart_voucher_remove
 from .catalog import catalog, product
 from .checkout import checkout
 from .orders import order_detail, orders
@@ -13,6 +13,8 @@ __all__ = [
     "cart_add",
     "cart_remove",
     "cart_update",
+    "cart_voucher_apply",
+    "cart_voucher_remove",
     "catalog",
     "checkout",
     "order_detail",

@@ -1,4 +1,5 @@
-"""The cart page and its forms: add (from anywhere), update quantities, remove, quick add.
+"""The cart page and its forms: add (from anywhere), update quantities, remove, quick add,
+and voucher codes (apply, remove).
 
 Successful changes redirect (post/redirect/get). Errors are shown where the dealer is: on the
 cart page inline next to the line, or, for an add from the catalog, as a message back there.
@@ -16,11 +17,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from catalog.selectors import available_by_variant
 from mall.errors import DomainError
-from pricing_engine.core import PricedCart, PricedLine, PricingError
-from storefront.forms import AddToCartForm, clean_text, form_messages, quantity_field
-from storefront.models import CartLine
+from pricing_engine.core import PricedCart, PricedLine, PricingError, normalize_code
+from storefront.forms import AddToCartForm, VoucherForm, clean_text, form_messages, quantity_field
+from storefront.models import Cart, CartLine
 from storefront.pricing import price_lines
-from storefront.services.cart import LineChange, add_lines, remove_lines, update_lines
+from storefront.services.cart import (
+    LineChange,
+    add_lines,
+    apply_voucher,
+    remove_lines,
+    remove_voucher,
+    update_lines,
+)
 
 from .context import currency_of, dealer_required, forget_cart_count, remember_cart_count
 
@@ -47,33 +55,62 @@ class CartRow:
         return self.line.quantity > self.available
 
 
+@dataclass(frozen=True)
+class GiftRow:
+    sku: str
+    name: str
+    quantity: int
+    source: str  # the promotion that gives it
+
+
+@dataclass(frozen=True)
+class VoucherRow:
+    code: str
+    problem: str | None  # why it does not apply now (checkout refuses it), or None
+
+
 @dataclass
 class CartView:
     rows: list[CartRow]
     priced: PricedCart | None
     currency: str
     errors: list[str] = field(default_factory=list)
-    ready: bool = False  # checkout can be tried: lines, all priced, all for sale
+    ready: bool = False  # checkout can be tried: lines, all priced, all for sale, vouchers usable
+    vouchers: list[VoucherRow] = field(default_factory=list)
+    gifts: list[GiftRow] = field(default_factory=list)
+    voucher_errors: list[str] = field(default_factory=list)  # from the voucher form, shown next to it
+    typed_voucher: str = ""
 
     @property
     def empty(self) -> bool:
         return not self.rows
 
+    @property
+    def voucher_problems(self) -> bool:
+        return any(v.problem for v in self.vouchers)
+
 
 def build_cart(user, company) -> CartView:
-    """The cart priced now: one query for lines, one for stock, three for prices."""
+    """The cart priced now: one query for the lines (and the cart's voucher codes), one for
+    stock, then the prices (price lists, promotions, vouchers: a fixed number of queries)."""
     lines = list(
-        CartLine.objects.filter(cart__user=user, cart__company=company).select_related("variant__product").order_by("added_at", "id")
+        CartLine.objects.filter(cart__user=user, cart__company=company)
+        .select_related("cart", "variant__product")
+        .order_by("added_at", "id")
     )
     currency = currency_of(company)
     if not lines:
-        return CartView([], None, currency)
+        codes = Cart.objects.filter(user=user, company=company).values_list("voucher_codes", flat=True).first() or []
+        return CartView([], None, currency, vouchers=[VoucherRow(c, None) for c in codes])
+    codes = list(lines[0].cart.voucher_codes or [])
+    variants: dict = {}
     errors: list[str] = []
     priced = None
     priced_by_sku: dict[str, PricedLine] = {}
     errors_by_sku: dict[str, list[str]] = {}
     try:
-        priced = price_lines(company, {line.variant: line.quantity for line in lines}).priced
+        selection = price_lines(company, {line.variant: line.quantity for line in lines}, voucher_codes=codes)
+        priced, variants = selection.priced, selection.variants
     except PricingError as exc:
         errors.append(f"Your cart cannot be priced just now ({exc}); please contact your account manager.")
     else:
@@ -88,14 +125,24 @@ def build_cart(user, company) -> CartView:
         if not row.for_sale:
             row.errors.append(f"{row.sku} is no longer for sale; remove it from your cart.")
         rows.append(row)
-    ready = not errors and all(r.priced and not r.errors for r in rows)
-    return CartView(rows, priced, priced.currency if priced else currency, errors, ready)
+    problems = {e.voucher_code: e.message for e in priced.voucher_errors} if priced else {}
+    vouchers = [VoucherRow(code, problems.get(code)) for code in codes]
+    gifts = [
+        GiftRow(g.sku, variants[g.sku].display_name if g.sku in variants else g.sku, g.quantity, g.source_name)
+        for g in (priced.gift_lines if priced else ())
+    ]
+    ready = not errors and all(r.priced and not r.errors for r in rows) and not any(v.problem for v in vouchers)
+    return CartView(rows, priced, priced.currency if priced else currency, errors, ready, vouchers, gifts)
 
 
-def render_cart(request, company, *, errors=(), line_errors=None, typed=None, quick=None, status=200):
+def render_cart(
+    request, company, *, errors=(), line_errors=None, typed=None, quick=None, voucher_errors=(), voucher="", status=200
+):
     cart = build_cart(request.user, company)
     remember_cart_count(request, len(cart.rows))
     cart.errors = list(errors) + cart.errors
+    cart.voucher_errors = list(voucher_errors)
+    cart.typed_voucher = voucher
     for row in cart.rows:
         row.errors = (line_errors or {}).get(row.sku, []) + row.errors
         if typed and row.sku in typed:
@@ -232,4 +279,41 @@ def cart_remove(request, company):
         return render_cart(request, company, errors=[d.message for d in exc.details], status=400)
     forget_cart_count(request)
     messages.success(request, f"Removed {sku} from your cart.")
+    return redirect("storefront:cart")
+
+
+def _typed_voucher(request) -> str:
+    return (request.POST.get("code") or "").replace("\x00", "")[:64]
+
+
+@dealer_required
+def cart_voucher_apply(request, company):
+    """Put a voucher code on the cart; a code that cannot be used is explained next to the box."""
+    if request.method != "POST":
+        return redirect("storefront:cart")
+    form = VoucherForm(request.POST)
+    if not form.is_valid():
+        return render_cart(request, company, voucher_errors=form_messages(form), voucher=_typed_voucher(request), status=400)
+    try:
+        apply_voucher(request.user, company, form.cleaned_data["code"])
+    except DomainError as exc:
+        return render_cart(
+            request, company, voucher_errors=[d.message for d in exc.details], voucher=_typed_voucher(request), status=400
+        )
+    messages.success(request, f"Voucher {normalize_code(form.cleaned_data['code'])} is on your cart.")
+    return redirect("storefront:cart")
+
+
+@dealer_required
+def cart_voucher_remove(request, company):
+    if request.method != "POST":
+        return redirect("storefront:cart")
+    code = clean_text(request.POST.get("code"))
+    if code is None:
+        return render_cart(request, company, voucher_errors=["Choose a voucher to remove."], status=400)
+    try:
+        remove_voucher(request.user, company, code)
+    except DomainError as exc:
+        return render_cart(request, company, voucher_errors=[d.message for d in exc.details], status=400)
+    messages.success(request, f"Removed voucher {code.upper()} from your cart.")
     return redirect("storefront:cart")

@@ -19,7 +19,7 @@ def dealer_membership(request) -> Membership | None:
         return None
     if not hasattr(request, _MEMBERSHIP):
         membership = (
-            Membership.objects.filter(user_id=request.user.pk).select_related("company__tier").first()
+            Membership.objects.filter(user_id=request.user.pk).select_related("company__tier", "company__region").first()
         )
         setattr(request, _MEMBERSHIP, membership)
     return getattr(request, _MEMBERSHIP)

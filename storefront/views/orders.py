@@ -28,4 +28,7 @@ def order_detail(request, company, number: str):
         # Another company's order is "not found" too: its number tells nothing.
         raise Http404("No such order.")
     lines = list(order.lines.order_by("line_number"))
-    return render(request, "storefront/order_detail.html", {"order": order, "lines": lines, "company": company})
+    gifts = [line for line in lines if line.is_gift]
+    return render(
+        request, "storefront/order_detail.html", {"order": order, "lines": lines, "gifts": gifts, "company": company}
+    )

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from catalog.models import Variant
 from partners.models import Company
-from pricing_engine.core import PriceBreak, PricingError, unit_price_for, volume_breaks_for
-from pricing_engine.loaders import catalog_item, load_price_sources
+from pricing_engine.core import Level, PriceBreak, PricingError, unit_price_for, volume_breaks_for
+from pricing_engine.loaders import catalog_item, dealer_context, load_price_sources
+from pricing_engine.promotion_loaders import load_promotions
 
 from .context import currency_of
 
@@ -18,6 +19,7 @@ class DealerPrice:
     unit_price: Decimal | None  # None: not sold in the dealer's currency
     currency: str
     breaks: tuple[PriceBreak, ...] = ()
+    promotions: tuple[str, ...] = ()  # names of the live line promotions that take this SKU
 
     @property
     def available(self) -> bool:
@@ -27,10 +29,15 @@ class DealerPrice:
 def dealer_prices(
     company: Company, variants: Iterable[Variant], moment: datetime, *, with_breaks: bool = False
 ) -> dict[int, DealerPrice]:
-    """Unit price (at the SKU's minimum quantity) per variant id; 3 queries for any page size."""
+    """Unit price (at the SKU's minimum quantity) and promotion badges per variant id: 3 queries
+    for the prices and at most 6 for the dealer's promotions, for any page size."""
     variants = list(variants)
     currency = currency_of(company)
     sources = load_price_sources(company, variants, moment)
+    dealer = dealer_context(company)
+    promotions = [
+        p for p in load_promotions(company, moment) if p.level == Level.LINE and p.available(dealer, currency, moment)
+    ] if variants else []
     prices = {}
     for variant in variants:
         try:
@@ -40,5 +47,6 @@ def dealer_prices(
         except (PricingError, ValueError):
             prices[variant.pk] = DealerPrice(None, currency)
             continue
-        prices[variant.pk] = DealerPrice(unit, currency, breaks)
+        badges = tuple(p.name for p in promotions if p.scope.matches(item))
+        prices[variant.pk] = DealerPrice(unit, currency, breaks, badges)
     return prices
