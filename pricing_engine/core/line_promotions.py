@@ -24,6 +24,7 @@ from .money import percent_off, quantize
 from .outcomes import AppliedPromotion, Level, LineAdjustment
 from .pipeline import LineState
 from .promotions import AmountOff, BuyXGetY, FixedPrice, PercentOff, Promotion, QuantityTiers
+from .scope_index import ScopeIndex
 from .stacking import Candidate, select
 from .types import PricingRequest
 
@@ -47,16 +48,15 @@ def _unit_after(promotion: Promotion, unit: Decimal, quantity: int, currency: st
 
 
 def bxgy_units(
-    reward: BuyXGetY, promotion: Promotion, line: LineState, lines: Sequence[LineState]
+    reward: BuyXGetY, promotion: Promotion, line: LineState, lines: Sequence[LineState] | ScopeIndex
 ) -> int:
     """How many units of `line` buy X get Y discounts (see `BuyXGetY`)."""
     if reward.get_sku is None:
         applications = line.quantity // (reward.buy_quantity + reward.get_quantity)
     else:
+        index = lines if isinstance(lines, ScopeIndex) else ScopeIndex(lines)
         bought = sum(
-            other.quantity
-            for other in lines
-            if other.item.sku != reward.get_sku and promotion.scope.matches(other.item)
+            other.quantity for other in index.matching(promotion.scope) if other.item.sku != reward.get_sku
         )
         applications = bought // reward.buy_quantity
     if reward.max_applications is not None:
@@ -64,21 +64,23 @@ def bxgy_units(
     return min(applications * reward.get_quantity, line.quantity)
 
 
-def _bxgy_amount(promotion: Promotion, line: LineState, lines: Sequence[LineState]) -> Decimal:
+def _bxgy_amount(promotion: Promotion, line: LineState, lines: ScopeIndex) -> Decimal:
     reward = promotion.reward
     assert isinstance(reward, BuyXGetY)
     gross = line.unit_price * bxgy_units(reward, promotion, line, lines)
     return gross - percent_off(gross, reward.percent, line.currency)
 
 
-def _targets(promotion: Promotion, line: LineState) -> bool:
+def _targets(promotion: Promotion, index: ScopeIndex) -> tuple[int, ...]:
+    """Positions of the lines the promotion acts on (for buy X get Y with a get SKU: that line)."""
     reward = promotion.reward
     if isinstance(reward, BuyXGetY) and reward.get_sku is not None:
-        return line.item.sku == reward.get_sku
-    return promotion.scope.matches(line.item)
+        position = index.by_sku.get(reward.get_sku)
+        return () if position is None else (position,)
+    return index.positions(promotion.scope)
 
 
-def _standalone(promotion: Promotion, line: LineState, lines: Sequence[LineState]) -> Decimal:
+def _standalone(promotion: Promotion, line: LineState, lines: ScopeIndex) -> Decimal:
     if isinstance(promotion.reward, BuyXGetY):
         value = _bxgy_amount(promotion, line, lines)
     else:
@@ -123,11 +125,15 @@ def apply_line_promotions(
     )
     if not promotions or not lines:
         return ()
+    index = ScopeIndex(lines)
+    targets = {p.id: _targets(p, index) for p in promotions}
+    by_line: dict[int, list[Promotion]] = {}
+    for promotion in promotions:  # in priority order, as the candidates must be
+        for position in targets[promotion.id]:
+            by_line.setdefault(position, []).append(promotion)
     chosen: dict[str, set[str]] = {}
-    for line in lines:
-        candidates = [
-            Candidate(p, _standalone(p, line, lines)) for p in promotions if _targets(p, line)
-        ]
+    for position, line in enumerate(lines):
+        candidates = [Candidate(p, _standalone(p, line, index)) for p in by_line.get(position, ())]
         chosen[line.item.sku] = {p.id for p in select(candidates)}
 
     budgets = _Budgets(promotions, currency)
@@ -135,7 +141,7 @@ def apply_line_promotions(
     for promotion in promotions:
         if isinstance(promotion.reward, BuyXGetY):
             continue
-        for line in lines:
+        for line in (lines[p] for p in targets[promotion.id]):
             if promotion.id not in chosen[line.item.sku]:
                 continue
             new_unit = _unit_after(promotion, line.unit_price, line.quantity, currency)
@@ -159,10 +165,10 @@ def apply_line_promotions(
     for promotion in promotions:
         if not isinstance(promotion.reward, BuyXGetY):
             continue
-        for line in lines:
+        for line in (lines[p] for p in targets[promotion.id]):
             if promotion.id not in chosen[line.item.sku]:
                 continue
-            amount = budgets.capped(promotion, _bxgy_amount(promotion, line, lines))
+            amount = budgets.capped(promotion, _bxgy_amount(promotion, line, index))
             taken = line.adjust(LineAdjustment(promotion.name, PROMOTION, amount, promotion.id))
             if taken:
                 budgets.spent[promotion.id] += taken

@@ -63,6 +63,8 @@ def check_currency(code: str) -> str:
 
 def check_amount(amount: object, what: str = "amount") -> Decimal:
     """Return `amount` as a finite Decimal; ints are accepted, floats and bools are not."""
+    if type(amount) is Decimal and amount.is_finite():  # the common case, first
+        return amount
     if isinstance(amount, bool) or isinstance(amount, float):
         raise TypeError(f"{what} must be a Decimal, not {type(amount).__name__}")
     if isinstance(amount, int):
@@ -88,9 +90,12 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     (GBP 3 -> 3.00), so equal amounts also print the same.
     """
     value = check_amount(amount)
-    return value.quantize(
-        _step(currency_exponent(currency)), rounding=ROUND_HALF_UP, context=_CONTEXT
-    )
+    return value.quantize(_quantum(currency), rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+@lru_cache(maxsize=512)
+def _quantum(currency: str) -> Decimal:
+    return _step(currency_exponent(currency))
 
 
 def percent_off(amount: Decimal, percent: Decimal, currency: str) -> Decimal:

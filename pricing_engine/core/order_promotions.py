@@ -24,6 +24,7 @@ from .money import percent_off, quantize
 from .outcomes import AppliedPromotion, Level, Nudge, PricingNote
 from .pipeline import LineState
 from .promotions import FullReduction, GiftWithPurchase, OrderPercentOff, Promotion
+from .scope_index import ScopeIndex
 from .stacking import Candidate, select
 from .types import CatalogItem, PricedLine, PricingRequest, SourceKind, WaterfallStep
 
@@ -60,16 +61,22 @@ class _Order:
         self.currency = request.currency
         self.items: Mapping[str, CatalogItem] = request.items
         self.notes: dict[str, PricingNote] = {}
+        self.index = ScopeIndex(lines)
+        self._bases: dict[str, Decimal] = {}
 
     def q(self, amount: Decimal) -> Decimal:
         return quantize(amount, self.currency)
 
     def skus(self, promotion: Promotion) -> list[str]:
-        return [ln.item.sku for ln in self.lines if promotion.scope.matches(ln.item)]
+        return [ln.item.sku for ln in self.index.matching(promotion.scope)]
 
     def base(self, promotion: Promotion) -> Decimal:
-        matching = (ln.line_total for ln in self.lines if promotion.scope.matches(ln.item))
-        return self.q(sum(matching, Decimal(0)))
+        """The subtotal of the promotion's lines after line promotions (fixed for this phase)."""
+        base = self._bases.get(promotion.id)
+        if base is None:
+            matching = (ln.line_total for ln in self.index.matching(promotion.scope))
+            base = self._bases[promotion.id] = self.q(sum(matching, Decimal(0)))
+        return base
 
     def cap(self, promotion: Promotion, amount: Decimal) -> Decimal:
         if promotion.budget_amount is not None:
