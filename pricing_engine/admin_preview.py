@@ -330,7 +330,7 @@ def build_preview(data: dict) -> Preview:
             voucher_codes=data["voucher_codes"],
         )
         preview.priced = price_cart(preview.request, max_line_quantity=settings.MAX_LINE_QUANTITY)
-    except (ValueError, TypeError) as error:  # data in the database the core refuses
+    except (ValueError, TypeError, ArithmeticError) as error:  # data in the database the core refuses
         logger.warning("pricing preview failed for %s: %s", label, error)
         preview.problem = f"This cart cannot be priced: {error}"
         preview.priced = None

@@ -85,7 +85,7 @@ def load_promotions(company: Company, moment: datetime) -> tuple[core.Promotion,
     for row in rows:
         try:
             promotion = promotion_from_row(row)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, ArithmeticError) as error:
             logger.warning("promotion %s (%s) skipped: it does not build: %s", row.pk, row.name, error)
             continue
         if promotion.audience.admits(dealer):
@@ -112,7 +112,7 @@ def load_vouchers(company: Company, codes: Iterable[str], moment: datetime) -> t
     for row in rows:
         try:
             loaded.append(voucher_from_row(row, row.dealer_uses))
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, ArithmeticError) as error:
             logger.warning("voucher %s skipped: it does not build: %s", row.code, error)
     return tuple(sorted(loaded, key=lambda v: v.code))
 

@@ -139,6 +139,8 @@ class VoucherForm(forms.Form):
 
 class CheckoutForm(forms.Form):
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
+    # The total the buyer reviewed: checkout refuses (PRICE_CHANGED) if it moved meanwhile.
+    expected_total = forms.DecimalField(max_digits=14, decimal_places=2, required=False, widget=forms.HiddenInput)
 
     @staticmethod
     def new_key() -> str:

@@ -181,6 +181,13 @@ def request_from_dict(data: dict) -> PricingRequest:
         )
         for i, v in enumerate(data.get("vouchers") or [])
     )
+    ids = [p.id for p in promotions]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ScenarioError("promotions", f"promotion ids must be unique: {', '.join(duplicates)}")
+    codes = data.get("voucher_codes", ())
+    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+        raise ScenarioError("voucher_codes", "a list of codes (strings)")
     return _build(
         "$",
         lambda: PricingRequest(

@@ -20,6 +20,14 @@ REWARD_KINDS = (
 )
 
 
+# Bounds on what a merchandiser may type: larger values are typing errors, and beyond about
+# 10^26 Decimal arithmetic at 38 digits can no longer round them to the minor unit.
+MAX_AMOUNT = Decimal("1000000000")  # 1,000,000,000 in the promotion's currency
+MAX_DECIMALS = 4
+MAX_COUNT = 1_000_000
+MAX_GIFT_QUANTITY = 1000
+
+
 def _decimal(data: dict, key: str, default: object = ...) -> Decimal:
     if key not in data or data[key] is None:
         if default is ...:
@@ -29,18 +37,24 @@ def _decimal(data: dict, key: str, default: object = ...) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f'"{key}" must be a number, not {value!r}')
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):  # a JSON number: its shortest repr is what was typed
-        value = repr(value)
-    if isinstance(value, str):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):  # a scenario read with parse_float=Decimal
+        number = value
+    elif isinstance(value, float | str):  # a JSON number: its shortest repr is what was typed
+        text = repr(value) if isinstance(value, float) else value.strip()
         try:
-            number = Decimal(value.strip())
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError(f'"{key}" must be a number, not {value!r}') from None
-        if not number.is_finite():
-            raise ValueError(f'"{key}" must be a finite number')
-        return number
-    raise ValueError(f'"{key}" must be a number, not {value!r}')
+    else:
+        raise ValueError(f'"{key}" must be a number, not {value!r}')
+    if not number.is_finite():
+        raise ValueError(f'"{key}" must be a finite number')
+    if abs(number) > MAX_AMOUNT:
+        raise ValueError(f'"{key}" must be at most {MAX_AMOUNT:,}, not {value!r}')
+    if -number.as_tuple().exponent > MAX_DECIMALS:
+        raise ValueError(f'"{key}" may have at most {MAX_DECIMALS} decimals, not {value!r}')
+    return number
 
 
 def _int(data: dict, key: str, default: object = ...) -> int:
@@ -50,9 +64,11 @@ def _int(data: dict, key: str, default: object = ...) -> int:
         return default  # type: ignore[return-value]
     value = data[key]
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f'"{key}" must be a whole number, not {value!r}')
+    if value > MAX_COUNT:
+        raise ValueError(f'"{key}" must be at most {MAX_COUNT:,}, not {value}')
     return value
 
 
@@ -121,6 +137,12 @@ def _build_reward(kind: str, data: object) -> object:
         for i, step in enumerate(_list(d, "steps")):
             s = _object(step, f"step {i + 1}", {"threshold", "amount"})
             steps.append(core.ReductionStep(_decimal(s, "threshold"), _decimal(s, "amount")))
+        for lower, higher in zip(steps, steps[1:], strict=False):
+            if higher.threshold <= lower.threshold or higher.amount <= lower.amount:
+                raise ValueError("ladder steps must rise: each threshold and each amount above the one before")
+        for step in steps:
+            if step.amount > step.threshold:
+                raise ValueError(f"a step cannot take off more than its threshold ({step.amount} off {step.threshold})")
         repeat = d.get("repeat", False)
         if not isinstance(repeat, bool):
             raise ValueError('"repeat" must be true or false')
@@ -135,7 +157,10 @@ def _build_reward(kind: str, data: object) -> object:
         sku = d.get("sku")
         if not isinstance(sku, str) or not sku.strip():
             raise ValueError('"sku" (the gift SKU) is required')
-        return core.GiftWithPurchase(sku.strip(), _decimal(d, "threshold"), _int(d, "quantity", 1))
+        quantity = _int(d, "quantity", 1)
+        if quantity > MAX_GIFT_QUANTITY:
+            raise ValueError(f'"quantity" of a gift must be at most {MAX_GIFT_QUANTITY}, not {quantity}')
+        return core.GiftWithPurchase(sku.strip(), _decimal(d, "threshold"), quantity)
     raise ValueError(f"unknown kind {kind!r}; one of {', '.join(REWARD_KINDS)}")
 
 

@@ -56,3 +56,22 @@ def test_the_documented_example_matches_the_schema():
     schema = json.loads(open("docs/pricing-scenario.schema.json").read())
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema).validate(json.loads(open(SCENARIO).read()))
+
+
+def test_broken_scenarios_never_give_a_traceback(tmp_path):
+    scenario = json.loads(open(SCENARIO).read())
+    scenario["items"][0]["list_price"] = "1e999999999"
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps(scenario))
+    with pytest.raises(CommandError, match="too large"):
+        call_command("price_cart", str(huge))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("price_cart", str(deep))
+    scenario = json.loads(open(SCENARIO).read())
+    scenario["promotions"].append(dict(scenario["promotions"][0]))
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps(scenario))
+    with pytest.raises(CommandError, match="unique"):
+        call_command("price_cart", str(twice))

@@ -120,12 +120,15 @@ class CheckoutComplete(graphene.Mutation):
     class Arguments:
         idempotency_key = graphene.String(required=True)
         payment_method = PaymentMethodEnum(default_value=OrderModel.PaymentMethod.ON_ACCOUNT.value)
+        expected_total = graphene.Decimal(
+            description="The total the buyer was shown; if the price moved since, nothing is placed (PRICE_CHANGED)."
+        )
 
     order = graphene.Field(Order)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     @staticmethod
-    def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value):
+    def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value, expected_total=None):
         errors = _problem(info)
         if errors:
             return CheckoutComplete(order=None, errors=errors)
@@ -133,7 +136,11 @@ class CheckoutComplete(graphene.Mutation):
         key = idempotency_key.replace("\x00", "\ufffd")
         try:
             result = checkout_complete(
-                user=viewer(info), company=viewer_company(info), idempotency_key=key, payment_method=method
+                user=viewer(info),
+                company=viewer_company(info),
+                idempotency_key=key,
+                payment_method=method,
+                expected_total=expected_total,
             )
         except DomainError as exc:
             return CheckoutComplete(order=None, errors=errors_from(exc))

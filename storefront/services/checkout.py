@@ -7,6 +7,7 @@ rolls all of it back. The idempotency key makes a retried call return the first 
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,7 +44,11 @@ def checkout_complete(
     idempotency_key: str,
     payment_method: str = Order.PaymentMethod.ON_ACCOUNT,
     source: str = Order.Source.STOREFRONT,
+    expected_total: Decimal | None = None,
 ) -> CheckoutResult:
+    """Place the cart as an order. `expected_total` is the total the buyer was shown: if the
+    prices moved since (a promotion's budget ran out, a price list changed), nothing is
+    placed and PRICE_CHANGED says so, instead of charging a different amount."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError.single(
@@ -54,7 +59,7 @@ def checkout_complete(
     if payment_method not in Order.PaymentMethod.values:
         raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
     try:
-        return _place_order(user, company, key, payment_method, source)
+        return _place_order(user, company, key, payment_method, source, expected_total)
     except IntegrityError:
         # Another request with the same key committed first: that order is the answer.
         order = _existing(company, key)
@@ -64,7 +69,9 @@ def checkout_complete(
 
 
 @transaction.atomic
-def _place_order(user, company: Company, key: str, payment_method: str, source: str) -> CheckoutResult:
+def _place_order(
+    user, company: Company, key: str, payment_method: str, source: str, expected_total: Decimal | None
+) -> CheckoutResult:
     cart = Cart.objects.select_for_update().filter(user=user, company=company).first()
     # Checked after the cart lock, so a concurrent retry with the same key waits and finds it.
     order = _existing(company, key)
@@ -84,6 +91,14 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
         raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.errors))
     if priced.voucher_errors:
         raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.voucher_errors))
+    if expected_total is not None and expected_total != priced.total:
+        raise DomainError.single(
+            "expected_total",
+            "PRICE_CHANGED",
+            f"The total changed from {expected_total} to {priced.total} {priced.currency} since you reviewed the order; "
+            "check the cart and confirm again.",
+        )
+    gifts, dropped = order_snapshot.gifts_in_stock(priced, selection.variants)
 
     ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
     order = Order.objects.create(
@@ -106,7 +121,7 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
     )
     order.number = f"DM{order.pk:08d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    order_lines = OrderLine.objects.bulk_create(order_snapshot.order_lines(order, priced, dict(selection.variants)))
+    order_lines = OrderLine.objects.bulk_create(order_snapshot.order_lines(order, priced, dict(selection.variants), gifts))
     CartLine.objects.filter(cart=cart).delete()
     if cart.voucher_codes:
         Cart.objects.filter(pk=cart.pk).update(voucher_codes=[])
@@ -115,7 +130,7 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
     # (one conditional UPDATE), then stock rows shared with every other dealer.
     # Promotion budgets and voucher uses are taken the same way: a conditional UPDATE each, so
     # two dealers cannot both spend the last of a budget.
-    claims = order_snapshot.budget_claims(priced)
+    claims = order_snapshot.budget_claims(priced, dropped)
     if claims:
         consume_promotion_budgets(claims)
     for code, amount in order_snapshot.voucher_claims(priced):
@@ -124,7 +139,7 @@ def _place_order(user, company: Company, key: str, payment_method: str, source: 
         reserve_credit(company.pk, priced.total, priced.currency)
     variants = {v.pk: v for v in selection.variants.values()}
     quantities: dict[int, int] = {}
-    for line in (*priced.lines, *priced.gift_lines):  # gifts are goods too: they need stock
+    for line in (*priced.lines, *gifts):  # gifts are goods too: they need stock
         pk = selection.variants[line.sku].pk
         quantities[pk] = quantities.get(pk, 0) + line.quantity
     changed_stock = allocate_stock(quantities, variants=variants, announce=False)

@@ -3,6 +3,7 @@ line-level adjustments and shares of order discounts, gift lines, and every orde
 and voucher with its share per line. Nothing here is recomputed later."""
 
 from catalog.models import Variant
+from catalog.selectors import available_by_variant
 from pricing_engine.core import Level, PricedCart, PricedLine
 from storefront.models import Order, OrderLine
 
@@ -33,13 +34,28 @@ def _line(order: Order, number: int, line: PricedLine, variant: Variant, *, is_g
     )
 
 
-def order_lines(order: Order, priced: PricedCart, variants: dict[str, Variant]) -> list[OrderLine]:
-    """Priced lines (numbered by SKU, as the core returns them), then the gift lines."""
+def gifts_in_stock(priced: PricedCart, variants) -> tuple[list[PricedLine], set[str]]:
+    """The gift lines there is stock for, and the names of the promotions whose gift is
+    left out: a gift short of stock never stops an order (one query, only with gifts)."""
+    if not priced.gift_lines:
+        return [], set()
+    available = available_by_variant(variants[g.sku].pk for g in priced.gift_lines)
+    kept, dropped = [], set()
+    for gift in priced.gift_lines:
+        if available.get(variants[gift.sku].pk, 0) >= gift.quantity:
+            kept.append(gift)
+        else:
+            dropped.add(gift.source_name)
+    return kept, dropped
+
+
+def order_lines(
+    order: Order, priced: PricedCart, variants: dict[str, Variant], gifts: list[PricedLine]
+) -> list[OrderLine]:
+    """Priced lines (numbered by SKU, as the core returns them), then the gift lines kept."""
     rows = [_line(order, n, line, variants[line.sku]) for n, line in enumerate(priced.lines, start=1)]
     start = len(rows) + 1
-    rows += [
-        _line(order, n, gift, variants[gift.sku], is_gift=True) for n, gift in enumerate(priced.gift_lines, start=start)
-    ]
+    rows += [_line(order, n, gift, variants[gift.sku], is_gift=True) for n, gift in enumerate(gifts, start=start)]
     return rows
 
 
@@ -59,9 +75,13 @@ def discounts(priced: PricedCart) -> list[dict]:
     ]
 
 
-def budget_claims(priced: PricedCart) -> list[tuple[str, object]]:
-    """(promotion id, amount) for each promotion applied (lines, order, gifts), for its budget."""
-    return [(a.promotion_id, a.amount) for a in priced.applied if a.level != Level.VOUCHER.value]
+def budget_claims(priced: PricedCart, dropped_gifts: set[str] = frozenset()) -> list[tuple[str, object]]:
+    """(promotion id, amount) for each promotion applied (lines, order, gifts kept), for its budget."""
+    return [
+        (a.promotion_id, a.amount)
+        for a in priced.applied
+        if a.level != Level.VOUCHER.value and a.name not in dropped_gifts
+    ]
 
 
 def voucher_claims(priced: PricedCart) -> list[tuple[str, object]]:

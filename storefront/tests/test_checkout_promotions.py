@@ -6,9 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
+from catalog.models import Variant
 from integrations.events import schema_path
 from integrations.models import OutboxEvent
 from mall.errors import DomainError
@@ -122,3 +124,45 @@ def test_an_exhausted_budget_stops_the_ladder_and_checkout_tells_why(shop):
     # The core does not give what is not left: no ladder discount; the gift still applies.
     assert order.order_discount_total == Decimal("0.00") and order.total == Decimal("650.00")
     assert order.lines.filter(is_gift=True).count() == 1
+
+
+def test_a_price_that_moved_since_review_is_refused_not_charged(shop):
+    """The budget of a 50 % promotion ran out between the buyer's review and the checkout."""
+    user, dealer, _ = shop
+    half = PromotionFactory(
+        name="Half price hearts", kind=Promotion.Kind.PERCENT_OFF, reward={"percent": "50"}, priority=1,
+        budget_uses=1, relations__skus=[Variant.objects.get(sku="HEART-T")],
+        starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() + timedelta(days=1),
+    )
+    add_lines(user, dealer, [LineChange("HEART-T", 4)])  # reviewed at 4 × 5.00 = 20.00
+    Promotion.objects.filter(pk=half.pk).update(used_count=1)  # another dealer took the last use
+    with pytest.raises(DomainError) as refused:
+        checkout_complete(user=user, company=dealer, idempotency_key="promo-4", expected_total=Decimal("20.00"))
+    assert refused.value.details[0].code == "PRICE_CHANGED"
+    assert "from 20.00 to 40.00" in refused.value.details[0].message
+    order = checkout_complete(user=user, company=dealer, idempotency_key="promo-4", expected_total=Decimal("40.00")).order
+    assert order.total == Decimal("40.00")
+
+
+def test_a_gift_out_of_stock_is_left_out_and_the_order_still_goes_through(shop):
+    user, dealer, _ = shop
+    Variant.objects.get(sku="GIFT-MUG").stocks.update(quantity_on_hand=0)
+    add_lines(user, dealer, [LineChange("HEART-T", 60)])  # 600.00: over the 500 gift threshold
+    order = checkout_complete(user=user, company=dealer, idempotency_key="promo-5").order
+    assert not order.lines.filter(is_gift=True).exists()
+    assert Promotion.objects.get(name="Mug with 500+").used_count == 0  # no budget taken for it
+
+
+def test_rewards_out_of_bounds_are_refused_in_the_back_office():
+    for kind, reward in [
+        (Promotion.Kind.FULL_REDUCTION, {"steps": [{"threshold": "1e999999", "amount": "1"}]}),
+        (Promotion.Kind.ORDER_PERCENT_OFF, {"percent": "5", "threshold": "1e30"}),
+        (Promotion.Kind.GIFT_WITH_PURCHASE, {"sku": "X", "threshold": "100", "quantity": 100000000000}),
+        (Promotion.Kind.FULL_REDUCTION, {"steps": [{"threshold": "300", "amount": "400"}]}),
+        (Promotion.Kind.FULL_REDUCTION, {"steps": [{"threshold": "300", "amount": "30"}, {"threshold": "200", "amount": "50"}]}),
+        (Promotion.Kind.PERCENT_OFF, {"percent": "0.0000001"}),
+        (Promotion.Kind.BUY_X_GET_Y, {"buy_quantity": 10**23, "get_quantity": 1}),
+    ]:
+        with pytest.raises(ValidationError):
+            Promotion(name="bad", kind=kind, reward=reward, currency="GBP").clean()
+    Promotion(name="ok", kind=Promotion.Kind.PERCENT_OFF, reward={"percent": 10.5}, currency="GBP").clean()

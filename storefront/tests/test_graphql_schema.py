@@ -16,13 +16,20 @@ def test_contract_names_are_in_the_schema():
         "cartAddLines(lines: [CartLineInput!]!)",
         "cartUpdateLines(lines: [CartLineInput!]!)",
         "cartRemoveLines(skus: [String!]!)",
-        "checkoutComplete(idempotencyKey: String!, paymentMethod: PaymentMethodEnum = ON_ACCOUNT)",
         "orders(first: Int, after: String): OrderConnection",
         "order(number: String!): Order",
         "input CartLineInput {\n  sku: String!\n  quantity: Int!\n}",
         "amount: Decimal!",
     ]:
         assert name in SDL, name
+
+
+def test_checkout_complete_takes_the_contract_arguments():
+    field = schema.graphql_schema.mutation_type.fields["checkoutComplete"]
+    assert str(field.args["idempotencyKey"].type) == "String!"
+    assert str(field.args["paymentMethod"].type) == "PaymentMethodEnum"
+    assert field.args["paymentMethod"].default_value == "on_account"  # ON_ACCOUNT in the SDL
+    assert str(field.args["expectedTotal"].type) == "Decimal"  # optional: the total the buyer saw
 
 
 def test_enums_follow_the_model_choices():

@@ -32,7 +32,7 @@ def _render(request, company, *, key: str, errors=(), status=200):
             "credit": credit,
             "over_credit": over_credit,
             "ship_to": ship_to,
-            "form": CheckoutForm(initial={"idempotency_key": key}),
+            "form": CheckoutForm(initial={"idempotency_key": key, "expected_total": total}),
             "errors": list(errors),
         },
         status=status,
@@ -49,7 +49,9 @@ def checkout(request, company):
         return _render(request, company, key=CheckoutForm.new_key(), errors=problems, status=400)
     key = form.cleaned_data["idempotency_key"]
     try:
-        result = checkout_complete(user=request.user, company=company, idempotency_key=key)
+        result = checkout_complete(
+            user=request.user, company=company, idempotency_key=key, expected_total=form.cleaned_data.get("expected_total")
+        )
     except DomainError as exc:
         # Nothing was written; the same key may be used again once the problem is fixed.
         return _render(request, company, key=key, errors=[d.message for d in exc.details], status=400)

@@ -27,8 +27,14 @@ class Command(BaseCommand):
             data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise CommandError(f"{scenario} is not JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise CommandError(f"{scenario} is nested too deeply to be a scenario") from exc
         try:
             priced = price_cart(request_from_dict(data))
         except ScenarioError as exc:
             raise CommandError(f"Scenario error at {exc.path}: {exc.message}") from exc
+        except ArithmeticError as exc:  # decimal.InvalidOperation: an amount beyond 38 digits
+            raise CommandError("Scenario cannot be priced: an amount is too large to round to the currency") from exc
+        except (ValueError, TypeError) as exc:  # a value the core refuses
+            raise CommandError(f"Scenario cannot be priced: {exc}") from exc
         self.stdout.write(json.dumps(cart_to_dict(priced), indent=2, ensure_ascii=False))
