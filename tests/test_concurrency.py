@@ -1,11 +1,9 @@
 """Contended rows on real PostgreSQL connections: two buyers, one last unit; two orders, one
 last bit of credit. Each thread has its own database connection (transaction=True tests)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from catalog.models import Stock
 from mall.errors import DomainError
@@ -13,31 +11,10 @@ from partners.models import CreditAccount
 from storefront.models import Order
 from storefront.services.cart import LineChange, add_lines
 from storefront.services.checkout import checkout_complete
+from tests.concurrency import race
 from tests.factories import CompanyFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*jobs):
-    """Run the jobs at the same moment in threads; return what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def buyer(**company):

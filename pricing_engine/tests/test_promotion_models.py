@@ -2,14 +2,13 @@
 the database keeps budgets and codes straight, and the budget/voucher services take the last
 unit of a cap once only, even when two checkouts race for it (real PostgreSQL connections)."""
 
-import threading
 import time
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from mall.errors import DomainError
 from pricing_engine.core import promotions as core
@@ -22,6 +21,7 @@ from pricing_engine.models import (
 )
 from pricing_engine.services import consume_promotion_budgets, redeem_voucher
 from pricing_engine.tests.conftest import UTC, PromotionFactory, VoucherFactory
+from tests.concurrency import race
 from tests.factories import CompanyFactory, VariantFactory
 
 D = Decimal
@@ -193,28 +193,6 @@ def test_redeeming_a_voucher_counts_uses_in_total_and_per_dealer():
 
 
 # ---------------------------------------------------------------- services, racing connections
-
-
-def race(*jobs):
-    """Run the jobs at once, each in its own thread (own connection); what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def checkout(step):
