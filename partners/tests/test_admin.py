@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mall.errors import DomainError
@@ -17,6 +15,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -153,14 +152,7 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
         for _ in range(count):
             MembershipFactory(company=CompanyFactory(tier=tier, region=region), user__password=None)
 
-    add(5)
-    url = reverse(url_name)
-    with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
-    add(25)
-    with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(url).status_code == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert_queries_do_not_grow(admin_client, reverse(url_name), add, first=5, then=25)
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -154,14 +155,7 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
             PriceListItemFactory(price_list=price_list)
             PriceBreakFactory(price_list=PriceListFactory(tier=tier))
 
-    add(5)
-    url = reverse(url_name)
-    with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
-    add(25)
-    with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(url).status_code == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert_queries_do_not_grow(admin_client, reverse(url_name), add, first=5, then=25)
 
 
 def test_price_list_page_queries_do_not_grow_with_rows(admin_client):

@@ -4,8 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from storefront.models import Cart, CartLine, Order, Return, ReturnLine
@@ -16,6 +14,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -127,23 +126,13 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
             cart = Cart.objects.create(user=UserFactory(password=None), company=order.company)  # no hashing
             CartLine.objects.create(cart=cart, variant=VariantFactory(), quantity=1)
 
-    add(5)
-    url = reverse(url_name)
-    with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
-    add(25)
-    with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(url).status_code == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert_queries_do_not_grow(admin_client, reverse(url_name), add, first=5, then=25)
 
 
 def test_order_page_queries_do_not_grow_with_lines(admin_client):
     order = OrderFactory()
     OrderLineFactory.create_batch(3, order=order, waterfall=WATERFALL)
     url = reverse("admin:storefront_order_change", args=[order.pk])
-    with CaptureQueriesContext(connection) as few:
-        assert admin_client.get(url).status_code == 200
-    OrderLineFactory.create_batch(20, order=order, waterfall=WATERFALL)
-    with CaptureQueriesContext(connection) as many:
-        assert admin_client.get(url).status_code == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert_queries_do_not_grow(
+        admin_client, url, lambda n: OrderLineFactory.create_batch(n, order=order, waterfall=WATERFALL), first=0, then=20
+    )
