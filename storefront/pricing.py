@@ -14,6 +14,7 @@ from catalog.selectors import variants_by_sku
 from partners.models import Company
 from pricing_engine.core import (
     GiftWithPurchase,
+    Level,
     LineRequest,
     PricedCart,
     PricingRequest,
@@ -56,3 +57,12 @@ def price_lines(
         voucher_codes=tuple(voucher_codes),
     )
     return PricedSelection(priced=price_cart(request, max_line_quantity=settings.MAX_LINE_QUANTITY), variants=everything)
+
+
+def live_line_promotions(company: Company, moment: datetime) -> tuple:
+    """The line promotions this dealer can get now (for badges on catalog pages and the API)."""
+    dealer = dealer_context(company)
+    currency = company.currency or settings.DEFAULT_CURRENCY
+    return tuple(
+        p for p in load_promotions(company, moment) if p.level == Level.LINE and p.available(dealer, currency, moment)
+    )

@@ -18,14 +18,13 @@ from mall.graphql_types import money
 from partners.models import Company
 from pricing_engine.core import (
     CatalogItem,
-    Level,
     Promotion,
     quantize,
     unit_price_for,
     volume_breaks_for,
 )
-from pricing_engine.loaders import catalog_item, dealer_context, load_price_sources
-from pricing_engine.promotion_loaders import load_promotions
+from pricing_engine.loaders import catalog_item, load_price_sources
+from storefront.pricing import live_line_promotions
 
 _BADGES = "_mall_promotion_badges"
 
@@ -48,13 +47,7 @@ class LinePromotions:
 
     def _load(self) -> tuple[Promotion, ...]:
         if self._promotions is None:
-            dealer = dealer_context(self.company)
-            currency = dealer_currency(self.company)
-            self._promotions = tuple(
-                p
-                for p in load_promotions(self.company, self.moment)
-                if p.level == Level.LINE and p.available(dealer, currency, self.moment)
-            )
+            self._promotions = live_line_promotions(self.company, self.moment)
         return self._promotions
 
     def for_item(self, item: CatalogItem) -> list[PromotionBadge]:

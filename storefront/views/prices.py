@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from catalog.models import Variant
 from partners.models import Company
-from pricing_engine.core import Level, PriceBreak, PricingError, unit_price_for, volume_breaks_for
-from pricing_engine.loaders import catalog_item, dealer_context, load_price_sources
-from pricing_engine.promotion_loaders import load_promotions
+from pricing_engine.core import PriceBreak, PricingError, unit_price_for, volume_breaks_for
+from pricing_engine.loaders import catalog_item, load_price_sources
+from storefront.pricing import live_line_promotions
 
 from .context import currency_of
 
@@ -34,10 +34,7 @@ def dealer_prices(
     variants = list(variants)
     currency = currency_of(company)
     sources = load_price_sources(company, variants, moment)
-    dealer = dealer_context(company)
-    promotions = [
-        p for p in load_promotions(company, moment) if p.level == Level.LINE and p.available(dealer, currency, moment)
-    ] if variants else []
+    promotions = live_line_promotions(company, moment) if variants else ()
     prices = {}
     for variant in variants:
         try:
