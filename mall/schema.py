@@ -1,4 +1,8 @@
-"""The root GraphQL schema: each app's queries and mutations, composed."""
+"""The root GraphQL schema: each app's queries and mutations, composed.
+
+Each app contributes one Query and one Mutation mixin from its graphql/ package; add yours to
+the two lists below (one line each), nothing else here.
+"""
 
 import graphene
 
@@ -7,12 +11,22 @@ from partners.graphql.queries import PartnersQuery
 from storefront.graphql.mutations import StorefrontMutation
 from storefront.graphql.queries import StorefrontQuery
 
+QUERIES = [
+    PartnersQuery,
+    StorefrontQuery,
+]
 
-class Query(PartnersQuery, StorefrontQuery, graphene.ObjectType):
+MUTATIONS = [
+    PartnersMutation,
+    StorefrontMutation,
+]
+
+
+class Query(*QUERIES, graphene.ObjectType):
     """Everything a client can read."""
 
 
-class Mutation(PartnersMutation, StorefrontMutation, graphene.ObjectType):
+class Mutation(*MUTATIONS, graphene.ObjectType):
     """Everything a client can change."""
 
 

@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "pricing_engine",
     "storefront",
     "integrations",
+    "billing",
+    "rebates",
+    "deals",
+    "expenses",
+    "training",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+"""Carts, orders (with a frozen snapshot of every price) and returns, one module each."""
+
+from storefront.models.carts import Cart, CartLine
+from storefront.models.money import MONEY
+from storefront.models.orders import Order, OrderLine
+from storefront.models.returns import Return, ReturnLine
+
+__all__ = ["MONEY", "Cart", "CartLine", "Order", "OrderLine", "Return", "ReturnLine"]
