@@ -11,12 +11,34 @@ from typing import Any
 API_VERSION = "2026-12-01"
 
 ORDER_CONFIRMED = "order.confirmed"
+ORDER_UPDATED = "order.updated"
+ORDER_CANCELLED = "order.cancelled"
+ORDER_FULFILLED = "order.fulfilled"
+ORDER_PAID = "order.paid"
+PAYMENT_REFUNDED = "payment.refunded"
 STOCK_UPDATED = "stock.updated"
+STOCK_SNAPSHOT = "stock.snapshot"
+RETURN_APPROVED = "return.approved"
+CREDIT_NOTE_ISSUED = "credit_note.issued"
+REBATE_SETTLED = "rebate.settled"
+DEALER_UPDATED = "dealer.updated"
+WEBHOOK_TEST = "webhook.test"
 
 # event type -> one-line description (shown in the admin and the docs)
 EVENT_TYPES: dict[str, str] = {
     ORDER_CONFIRMED: "A dealer's order was confirmed (prices, discounts and lines are final).",
+    ORDER_UPDATED: "An order's status, payment status or ERP references changed.",
+    ORDER_CANCELLED: "An order was cancelled; its stock and credit were released.",
+    ORDER_FULFILLED: "A shipment of an order was recorded (partial or complete, with tracking).",
+    ORDER_PAID: "An order became fully paid.",
+    PAYMENT_REFUNDED: "Money paid for an order was refunded to the dealer.",
     STOCK_UPDATED: "On-hand or allocated stock of a SKU in a warehouse changed.",
+    STOCK_SNAPSHOT: "Periodic batch of current stock levels, for resynchronising.",
+    RETURN_APPROVED: "A dealer's return (RMA) was approved.",
+    CREDIT_NOTE_ISSUED: "A credit note was issued to a dealer.",
+    REBATE_SETTLED: "A dealer's rebate for a period was settled.",
+    DEALER_UPDATED: "A dealer's tier, credit limit or status changed.",
+    WEBHOOK_TEST: "A test event sent from the back office to check an endpoint.",
 }
 
 # An endpoint subscribed to "*" receives every event type, including ones added later.

@@ -80,6 +80,8 @@ def example_data():
 def schema_validators():
     validators = {}
     for event_type in EVENT_TYPES:
+        if not schema_path(event_type).exists():  # test_catalogue reports it
+            continue
         schema = json.loads(schema_path(event_type).read_text())
         Draft202012Validator.check_schema(schema)
         validators[event_type] = Draft202012Validator(

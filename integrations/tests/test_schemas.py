@@ -10,7 +10,7 @@ from .conftest import load_example
 
 def test_every_event_type_has_a_schema_and_a_valid_example(schema_validators):
     for event_type in EVENT_TYPES:
-        assert schema_path(event_type).exists()
+        assert schema_path(event_type).exists(), event_type
         schema_validators[event_type].validate(load_example(event_type))
 
 
