@@ -3,6 +3,7 @@
 from storefront.models.carts import Cart, CartLine
 from storefront.models.money import MONEY
 from storefront.models.orders import Order, OrderLine
+from storefront.models.payments import Payment, Refund, StripeEvent
 from storefront.models.returns import Return, ReturnLine
 
-__all__ = ["MONEY", "Cart", "CartLine", "Order", "OrderLine", "Return", "ReturnLine"]
+__all__ = ["MONEY", "Cart", "CartLine", "Order", "OrderLine", "Payment", "Refund", "StripeEvent", "Return", "ReturnLine"]
