@@ -1,19 +1,24 @@
-"""Sending one webhook delivery: one HTTP attempt, signed, recorded, rescheduled or finished.
+"""Sending webhook deliveries: signed HTTP attempts, recorded, rescheduled or finished.
 
-How an attempt holds the database (the choice, and why): `deliver()` does NOT keep a
-transaction or a row lock open across the HTTP call. It works in three steps:
+How a batch holds the database (the choice, and why): `deliver_batch()` does NOT keep a
+transaction or a row lock open across the HTTP calls. It works in three steps:
 
-1. claim, in a short transaction: lock the delivery row with
-   `SELECT ... FOR UPDATE SKIP LOCKED` (a second worker skips it instead of waiting), check it
-   is still pending/failed and due, bump `attempt_count` and set `next_attempt_at` to a lease
-   (now + timeout + margin), commit. Any other worker now sees it as "not due" and skips it.
-2. send the POST with no transaction open (the ERP may take WEBHOOK_TIMEOUT_SECONDS; holding
-   a connection idle-in-transaction and a lock for that long would pin a pooled connection
-   per in-flight webhook and trip idle-in-transaction timeouts).
-3. record, in a second short transaction: the DeliveryAttempt, and the new state, with a
-   conditional UPDATE guarded by the attempt number we claimed (if our lease was lost, the
-   newer claim wins and we only record the attempt).
+1. claim, in a short transaction: lock the delivery rows with
+   `SELECT ... FOR UPDATE SKIP LOCKED` (a second worker skips them instead of waiting), keep
+   those still pending/failed, due, to an active unpaused endpoint AND first in line for their
+   aggregate (no earlier delivery of the same order/SKU to the same endpoint is still open,
+   unless it is claimed in this very batch ahead of it); bump `attempt_count` and set
+   `next_attempt_at` to a lease (now + timeout + margin), commit. Other workers now see them
+   as "not due" and skip them, and later events of those aggregates wait behind them.
+2. send the POSTs with no transaction open, in (sequence, id) order, over one keep-alive
+   session per endpoint. When an endpoint fails (5xx, timeout, 429…) the rest of its batch
+   is not sent: those deliveries are handed back unattempted, due when the failed one is.
+3. record, in a second short transaction: the DeliveryAttempts, the new states (a
+   conditional UPDATE guarded by the attempt number we claimed: if our lease was lost, the
+   newer claim wins), and the endpoint's failure streak, which pauses it past
+   WEBHOOK_PAUSE_AFTER_FAILURES.
 
+Then the deliveries that were waiting behind the ones just finished are sent the same way.
 If a worker dies between 1 and 3, the lease expires and the sweeper tries again: delivery is
 at-least-once, which the receiver handles by de-duplicating on the event id.
 """
@@ -22,6 +27,7 @@ import json
 import logging
 import random
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -30,10 +36,12 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import signing
-from .models import Delivery, DeliveryAttempt, OutboxEvent
+from .models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
+from .ordering import claimable_in_order, waiting_successors
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +54,19 @@ LEASE_MARGIN_SECONDS = 60
 RESPONSE_EXCERPT_CHARS = 500
 RETRYABLE_STATUS_CODES = frozenset({408, 425, 429})
 
+FOLLOW_UP_ROUNDS = 20
+
 DELIVERED = "delivered"
 RETRY = "retry"
 DEAD = "dead"
 SKIPPED = "skipped"
+DEFERRED = "deferred"  # claimed but handed back unsent: its endpoint or aggregate just failed
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOutcome:
     delivery_id: int
-    result: str  # delivered | retry | dead | skipped
+    result: str  # delivered | retry | dead | skipped | deferred
     status_code: int | None = None
     retry_in: float | None = None  # seconds until the next attempt, when result == "retry"
     reason: str = ""
@@ -65,9 +76,23 @@ class DeliveryOutcome:
 class _Claim:
     delivery_id: int
     attempt_number: int
+    endpoint_id: int
     url: str
-    secret: str
+    secrets: list[str]
     event: OutboxEvent
+    aggregate_key: str
+    give_up_at: datetime | None
+
+
+@dataclass(slots=True)
+class _Sent:
+    claim: _Claim
+    attempted_at: datetime
+    status_code: int | None
+    excerpt: str
+    error: str
+    latency_ms: int
+    retry_after: str | None
 
 
 # ---------------------------------------------------------------- payload and schedule
@@ -94,7 +119,7 @@ def build_body(event: OutboxEvent) -> bytes:
 
 
 def build_headers(
-    event: OutboxEvent, body: bytes, secret: str, timestamp: int, attempt: int
+    event: OutboxEvent, body: bytes, secret: "str | list[str]", timestamp: int, attempt: int
 ) -> dict:
     return {
         "Content-Type": "application/json",
@@ -149,26 +174,112 @@ def classify(status_code: int | None) -> str:
     return DEAD  # other 4xx (and 1xx): the receiver refuses it; retrying will not help
 
 
-# ---------------------------------------------------------------- the attempt
+# ---------------------------------------------------------------- the attempts
 
 
 def deliver(delivery_id: int) -> DeliveryOutcome:
-    """Make ONE attempt to send a delivery, if it is still due. Safe to call concurrently."""
-    claim = _claim(delivery_id)
-    if isinstance(claim, DeliveryOutcome):
-        return claim
+    """Make ONE attempt to send a delivery, if it is due and first in line. Safe to call
+    concurrently. Deliveries that were waiting behind it are sent afterwards."""
+    outcomes = deliver_batch([delivery_id])
+    for outcome in outcomes:
+        if outcome.delivery_id == delivery_id:
+            return outcome
+    return DeliveryOutcome(delivery_id, SKIPPED, reason="not due, locked, paused or waiting")
 
+
+def deliver_batch(delivery_ids: list[int], follow_up: bool = True) -> list[DeliveryOutcome]:
+    """One attempt for each delivery that may go now (see the module docstring); then, when
+    `follow_up`, the ones that were waiting behind those that finished."""
+    outcomes: list[DeliveryOutcome] = []
+    ids = list(delivery_ids)
+    seen: set[int] = set()
+    for _ in range(FOLLOW_UP_ROUNDS if follow_up else 1):
+        if not ids:
+            break
+        seen.update(ids)
+        claims = _claim(ids)
+        if not claims:
+            break
+        sent, deferred = _send_all(claims)
+        finished, round_outcomes = _record(sent, deferred)
+        outcomes.extend(round_outcomes)
+        if not follow_up:
+            break
+        ids = waiting_successors(finished, seen, timezone.now())
+    return outcomes
+
+
+def _claim(delivery_ids: list[int]) -> list[_Claim]:
+    now = timezone.now()
+    lease = timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS)
+    with transaction.atomic():
+        candidates = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event", "endpoint")
+            .filter(
+                pk__in=delivery_ids,
+                state__in=Delivery.RETRYABLE_STATES,
+                next_attempt_at__lte=now,
+                endpoint__is_active=True,
+                endpoint__paused_at__isnull=True,
+            )
+        )
+        chosen = claimable_in_order(candidates)
+        if not chosen:
+            return []
+        # all chosen rows are locked by us: one UPDATE bumps them all
+        Delivery.objects.filter(pk__in=[row.pk for row in chosen]).update(
+            attempt_count=F("attempt_count") + 1, next_attempt_at=now + lease
+        )
+    return [
+        _Claim(
+            delivery_id=row.pk,
+            attempt_number=row.attempt_count + 1,
+            endpoint_id=row.endpoint_id,
+            url=row.endpoint.url,
+            secrets=row.endpoint.signing_secrets(now),
+            event=row.event,
+            aggregate_key=row.aggregate_key,
+            give_up_at=row.give_up_at,
+        )
+        for row in chosen
+    ]
+
+
+def _send_all(claims: list[_Claim]) -> tuple[list[_Sent], list[tuple[_Claim, float]]]:
+    """POST each claim in order. After a retryable failure of an endpoint, the rest of its
+    batch is deferred (not sent) until that failure's retry time: a down ERP costs one
+    timeout per batch, not one per event."""
+    sent: list[_Sent] = []
+    deferred: list[tuple[_Claim, float]] = []
+    by_endpoint: dict[int, list[_Claim]] = defaultdict(list)
+    for claim in claims:
+        by_endpoint[claim.endpoint_id].append(claim)
+    for endpoint_claims in by_endpoint.values():
+        with requests.Session() as session:
+            failed_in: float | None = None
+            for claim in endpoint_claims:
+                if failed_in is not None:
+                    deferred.append((claim, failed_in))
+                    continue
+                result = _post(session, claim)
+                sent.append(result)
+                if classify(result.status_code) == RETRY:
+                    failed_in = _retry_in(result)
+    return sent, deferred
+
+
+def _post(session: requests.Session, claim: _Claim) -> _Sent:
     body = build_body(claim.event)
     timestamp = int(time.time())
-    headers = build_headers(claim.event, body, claim.secret, timestamp, claim.attempt_number)
+    headers = build_headers(claim.event, body, claim.secrets, timestamp, claim.attempt_number)
     status_code: int | None = None
-    excerpt = ""
-    error = ""
+    excerpt = error = ""
     retry_after: str | None = None
     attempted_at = timezone.now()
     started = time.monotonic()
     try:
-        response = requests.post(
+        response = session.post(
             claim.url,
             data=body,
             headers=headers,
@@ -187,48 +298,9 @@ def deliver(delivery_id: int) -> DeliveryOutcome:
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"
     latency_ms = int((time.monotonic() - started) * 1000)
-
-    return _record(claim, attempted_at, status_code, excerpt, error, latency_ms, retry_after)
-
-
-def _claim(delivery_id: int) -> "_Claim | DeliveryOutcome":
-    now = timezone.now()
-    max_attempts = settings.WEBHOOK_MAX_ATTEMPTS
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "endpoint")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            return DeliveryOutcome(
-                delivery_id, SKIPPED, reason="locked by another worker or missing"
-            )
-        if delivery.state not in Delivery.RETRYABLE_STATES:
-            return DeliveryOutcome(delivery_id, SKIPPED, reason=f"already {delivery.state}")
-        if not delivery.endpoint.is_active:
-            return DeliveryOutcome(delivery_id, SKIPPED, reason="endpoint is inactive")
-        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-            return DeliveryOutcome(delivery_id, SKIPPED, reason="not due (or in flight)")
-        if delivery.attempt_count >= max_attempts:
-            # e.g. a worker died during the last allowed attempt
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=Delivery.State.DEAD, next_attempt_at=None
-            )
-            return DeliveryOutcome(delivery_id, DEAD, reason="attempts exhausted")
-        lease = settings.WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
-        attempt_number = delivery.attempt_count + 1
-        Delivery.objects.filter(pk=delivery.pk, attempt_count=delivery.attempt_count).update(
-            attempt_count=attempt_number, next_attempt_at=now + timedelta(seconds=lease)
-        )
-    return _Claim(
-        delivery_id=delivery.pk,
-        attempt_number=attempt_number,
-        url=delivery.endpoint.url,
-        secret=delivery.endpoint.secret,
-        event=delivery.event,
-    )
+    if status_code is not None and not (200 <= status_code < 300) and not error:
+        error = f"HTTP {status_code}"
+    return _Sent(claim, attempted_at, status_code, excerpt, error, latency_ms, retry_after)
 
 
 def _read_excerpt(response: requests.Response) -> str:
@@ -239,67 +311,123 @@ def _read_excerpt(response: requests.Response) -> str:
     return chunk.decode(response.encoding or "utf-8", errors="replace")[:RESPONSE_EXCERPT_CHARS]
 
 
-def _record(
-    claim: _Claim,
-    attempted_at: datetime,
-    status_code: int | None,
-    excerpt: str,
-    error: str,
-    latency_ms: int,
-    retry_after: str | None,
-) -> DeliveryOutcome:
-    now = timezone.now()
-    result = classify(status_code)
-    retry_in: float | None = None
-    if result == RETRY:
-        if claim.attempt_number >= settings.WEBHOOK_MAX_ATTEMPTS:
-            result = DEAD
-        else:
-            retry_in = None
-            if status_code == 429:
-                retry_in = parse_retry_after(retry_after, now)
-            if retry_in is None:
-                retry_in = backoff_seconds(claim.attempt_number)
+def _retry_in(sent: _Sent) -> float:
+    if sent.status_code == 429:
+        asked = parse_retry_after(sent.retry_after)
+        if asked is not None:
+            return asked
+    return backoff_seconds(sent.claim.attempt_number)
 
-    fields: dict = {"last_status_code": status_code}
-    if result == DELIVERED:
-        fields.update(state=Delivery.State.DELIVERED, delivered_at=now, next_attempt_at=None)
-    elif result == DEAD:
-        fields.update(state=Delivery.State.DEAD, next_attempt_at=None)
-    else:
-        fields.update(
-            state=Delivery.State.FAILED, next_attempt_at=now + timedelta(seconds=retry_in)
-        )
-    if status_code is not None and not (200 <= status_code < 300) and not error:
-        error = f"HTTP {status_code}"
+
+def _record(sent: list[_Sent], deferred: list[tuple[_Claim, float]]):
+    """Write the attempts and new states; returns (finished deliveries, outcomes)."""
+    now = timezone.now()
+    max_age = timedelta(seconds=settings.WEBHOOK_MAX_AGE_SECONDS)
+    outcomes: list[DeliveryOutcome] = []
+    delivered: dict[int, list[int]] = defaultdict(list)  # status code -> delivery ids
+    dead: list[_Claim] = []
+    retries: list[tuple[_Claim, dict]] = []
+    failed_aggregates = set()
+    streaks: dict[int, list[str]] = defaultdict(list)  # endpoint -> results in order
+    for item in sent:
+        claim = item.claim
+        result = classify(item.status_code)
+        retry_in = None
+        if result == RETRY:
+            give_up_at = claim.give_up_at or item.attempted_at + max_age
+            if now >= give_up_at:
+                result = DEAD
+            else:
+                retry_in = _retry_in(item)
+                next_at = min(now + timedelta(seconds=retry_in), give_up_at)
+                retry_in = (next_at - now).total_seconds()
+                retries.append((claim, {"next_attempt_at": next_at, "give_up_at": give_up_at, "last_status_code": item.status_code}))
+                failed_aggregates.add((claim.endpoint_id, claim.aggregate_key))
+        if result == DELIVERED:
+            delivered[item.status_code].append(claim.delivery_id)
+        elif result == DEAD:
+            dead.append(claim)
+        streaks[claim.endpoint_id].append("throttled" if item.status_code == 429 else result)
+        outcomes.append(DeliveryOutcome(claim.delivery_id, result, item.status_code, retry_in, item.error))
 
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery_id=claim.delivery_id,
-            attempted_at=attempted_at,
-            status_code=status_code,
-            latency_ms=latency_ms,
-            response_excerpt=excerpt,
-            error=error,
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    delivery_id=item.claim.delivery_id,
+                    attempted_at=item.attempted_at,
+                    status_code=item.status_code,
+                    latency_ms=item.latency_ms,
+                    response_excerpt=item.excerpt,
+                    error=item.error,
+                )
+                for item in sent
+            ]
         )
-        updated = Delivery.objects.filter(
-            pk=claim.delivery_id,
-            attempt_count=claim.attempt_number,
-            state__in=Delivery.RETRYABLE_STATES,
-        ).update(**fields)
-    if not updated:
-        logger.warning(
-            "webhook delivery %s: attempt %s finished after its lease was taken over",
-            claim.delivery_id,
-            claim.attempt_number,
-        )
-    log = logger.info if result == DELIVERED else logger.warning
-    log(
-        "webhook delivery %s attempt %s to %s: %s (%s)",
-        claim.delivery_id,
-        claim.attempt_number,
-        claim.url,
-        result,
-        status_code if status_code is not None else error,
+        for status_code, ids in delivered.items():
+            Delivery.objects.filter(pk__in=ids, state__in=Delivery.RETRYABLE_STATES).update(
+                state=Delivery.State.DELIVERED, delivered_at=now, next_attempt_at=None, last_status_code=status_code
+            )
+        for claim in dead:
+            _guarded(claim).update(state=Delivery.State.DEAD, next_attempt_at=None, last_status_code=_status_of(sent, claim))
+        for claim, fields in retries:
+            _guarded(claim).update(state=Delivery.State.FAILED, **fields)
+        for claim, retry_in in deferred:
+            # handed back unattempted: the attempt number goes back to what it was
+            _guarded(claim).update(
+                attempt_count=claim.attempt_number - 1, next_attempt_at=now + timedelta(seconds=retry_in)
+            )
+            outcomes.append(DeliveryOutcome(claim.delivery_id, DEFERRED, None, retry_in, "endpoint failed earlier in the batch"))
+        _update_streaks(streaks, now)
+
+    for outcome in outcomes:
+        if outcome.result not in (DELIVERED, DEFERRED):
+            logger.warning("webhook delivery %s: %s (%s)", outcome.delivery_id, outcome.result, outcome.status_code or outcome.reason)
+    finished = [
+        _FinishedRef(item.claim.endpoint_id, item.claim.aggregate_key)
+        for item in sent
+        if (item.claim.endpoint_id, item.claim.aggregate_key) not in failed_aggregates
+    ]
+    return finished, outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _FinishedRef:
+    endpoint_id: int
+    aggregate_key: str
+
+
+def _guarded(claim: _Claim):
+    """The delivery row, only if our claim is still the latest (lease not taken over)."""
+    return Delivery.objects.filter(
+        pk=claim.delivery_id, attempt_count=claim.attempt_number, state__in=Delivery.RETRYABLE_STATES
     )
-    return DeliveryOutcome(claim.delivery_id, result, status_code, retry_in, error)
+
+
+def _status_of(sent: list[_Sent], claim: _Claim) -> int | None:
+    for item in sent:
+        if item.claim is claim:
+            return item.status_code
+    return None
+
+
+def _update_streaks(streaks: dict[int, list[str]], now: datetime) -> None:
+    """Count failed attempts in a row per endpoint; pause it past the threshold."""
+    threshold = settings.WEBHOOK_PAUSE_AFTER_FAILURES
+    for endpoint_id, results in streaks.items():
+        counted = [r for r in results if r != "throttled"]  # a 429 is pacing, not failing
+        if not counted:
+            continue
+        if DELIVERED in counted:
+            trailing = len(counted) - 1 - max(i for i, r in enumerate(counted) if r == DELIVERED)
+            WebhookEndpoint.objects.filter(pk=endpoint_id).update(
+                consecutive_failures=trailing, last_success_at=now, **({"last_failure_at": now} if trailing else {})
+            )
+            continue
+        WebhookEndpoint.objects.filter(pk=endpoint_id).update(
+            consecutive_failures=F("consecutive_failures") + len(counted), last_failure_at=now
+        )
+        if threshold and WebhookEndpoint.objects.filter(
+            pk=endpoint_id, paused_at__isnull=True, consecutive_failures__gte=threshold
+        ).update(paused_at=now, pause_reason=f"{threshold} failed attempts in a row"):
+            logger.error("webhook endpoint %s paused after %s failed attempts in a row", endpoint_id, threshold)

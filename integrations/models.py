@@ -23,15 +23,39 @@ class WebhookEndpoint(models.Model):
     event_types = models.JSONField(
         default=list, help_text='Event types to receive, e.g. ["order.confirmed"]; "*" means all.'
     )
+    # During a rotation the old secret stays valid until previous_secret_expires_at: both
+    # signatures are sent, so the receiver can switch at its own pace.
+    previous_secret = models.CharField(max_length=255, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     description = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Paused after WEBHOOK_PAUSE_AFTER_FAILURES failed attempts in a row: nothing is sent until
+    # staff resume it; its deliveries wait (in order) and go out on resume.
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.CharField(max_length=255, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    def signing_secrets(self, now=None) -> list[str]:
+        """The secrets to sign with now: the current one, and the previous one while its
+        rotation window is open."""
+        now = now or timezone.now()
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
 
     def subscribes_to(self, event_type: str) -> bool:
         types = self.event_types or []
@@ -96,6 +120,10 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
+    # Copied from the event: per endpoint, a delivery waits while an earlier one of the same
+    # aggregate (lower sequence, or same sequence and lower id) is pending or retrying.
+    aggregate_key = models.CharField(max_length=200, default="")
+    sequence = models.PositiveBigIntegerField(default=0)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
     # When the next attempt is due (pending/failed); while an attempt is in flight it is the
@@ -103,6 +131,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Set at the first failed attempt (+ WEBHOOK_MAX_AGE_SECONDS); a retry that would fall
+    # after it dead-letters the delivery instead. Cleared by replay and by resuming.
+    give_up_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -115,6 +146,11 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="integ_delivery_due"),
+            models.Index(
+                fields=["endpoint", "aggregate_key", "sequence", "id"],
+                condition=models.Q(state__in=["pending", "failed"]),
+                name="integ_delivery_open_per_agg",
+            ),
         ]
 
     def __str__(self) -> str:

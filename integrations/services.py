@@ -13,9 +13,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .dispatch import dispatch
 from .events import EVENT_TYPES, EventSpec
 from .models import Delivery, OutboxEvent, WebhookEndpoint
-from .tasks import dispatch
+from .replay import replay
 from .validation import WebhookConfigError, validate_endpoint
 
 __all__ = [
@@ -62,7 +63,7 @@ def record_events(events: Sequence[EventSpec]) -> list[OutboxEvent]:
             )
             for spec in events
         ]
-        pairs = [(row.id, endpoint.pk) for row in rows for endpoint in endpoints if endpoint.subscribes_to(row.event_type)]
+        pairs = [(row, endpoint.pk) for row in rows for endpoint in endpoints if endpoint.subscribes_to(row.event_type)]
         if connection.vendor == "postgresql":
             delivery_ids = _insert_with_unnest(rows, pairs, now)
             for row in rows:  # as bulk_create leaves them: saved instances
@@ -70,12 +71,22 @@ def record_events(events: Sequence[EventSpec]) -> list[OutboxEvent]:
         else:
             OutboxEvent.objects.bulk_create(rows)
             deliveries = Delivery.objects.bulk_create(
-                [Delivery(event_id=e, endpoint_id=ep, next_attempt_at=now, created_at=now) for e, ep in pairs]
+                [
+                    Delivery(
+                        event_id=e.id, endpoint_id=ep, aggregate_key=aggregate_key(e), sequence=e.sequence,
+                        next_attempt_at=now, created_at=now,
+                    )
+                    for e, ep in pairs
+                ]
             )
             delivery_ids = [d.pk for d in deliveries]
         if delivery_ids:
             transaction.on_commit(partial(dispatch, delivery_ids), robust=True)
     return rows
+
+
+def aggregate_key(event: OutboxEvent) -> str:
+    return f"{event.aggregate_type}:{event.aggregate_id}"
 
 
 def _insert_with_unnest(rows: list[OutboxEvent], pairs: list[tuple], now) -> list[int]:
@@ -99,9 +110,13 @@ def _insert_with_unnest(rows: list[OutboxEvent], pairs: list[tuple], now) -> lis
         if not pairs:
             return []
         cursor.execute(
-            f"INSERT INTO {Delivery._meta.db_table} (event_id, endpoint_id, state, attempt_count, next_attempt_at, created_at) "
-            "SELECT e, ep, %s, 0, %s, %s FROM unnest(%s::uuid[], %s::bigint[]) AS t(e, ep) RETURNING id",
-            [Delivery.State.PENDING, now, now, [e for e, _ in pairs], [ep for _, ep in pairs]],
+            f"INSERT INTO {Delivery._meta.db_table} (event_id, endpoint_id, aggregate_key, sequence, state, attempt_count, next_attempt_at, created_at) "
+            "SELECT e, ep, k, s, %s, 0, %s, %s FROM unnest(%s::uuid[], %s::bigint[], %s::varchar[], %s::bigint[]) AS t(e, ep, k, s) RETURNING id",
+            [
+                Delivery.State.PENDING, now, now,
+                [e.id for e, _ in pairs], [ep for _, ep in pairs],
+                [aggregate_key(e) for e, _ in pairs], [e.sequence for e, _ in pairs],
+            ],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -126,28 +141,6 @@ def add_endpoint(
 
 
 def retry_deliveries(delivery_ids: Iterable[int]) -> list[int]:
-    """Make deliveries due now (the admin's "retry now") and dispatch them after commit.
-
-    A failed delivery keeps its attempt count; a dead one starts a fresh retry schedule
-    (attempt_count back to 0; its earlier attempts stay recorded). Delivered ones are left.
-    Returns the ids that were rescheduled.
-    """
-    ids = list(delivery_ids)
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update()
-            .filter(pk__in=ids)
-            .exclude(state=Delivery.State.DELIVERED)
-            .only("id", "state", "attempt_count")
-        )
-        for row in rows:
-            if row.state == Delivery.State.DEAD:
-                row.attempt_count = 0
-                row.state = Delivery.State.PENDING
-            row.next_attempt_at = now
-        Delivery.objects.bulk_update(rows, ["state", "attempt_count", "next_attempt_at"])
-        rescheduled = [row.pk for row in rows]
-        if rescheduled:
-            transaction.on_commit(partial(dispatch, rescheduled), robust=True)
-    return rescheduled
+    """Make failed or dead deliveries due now (the admin's "retry now") and dispatch them
+    after commit; delivered ones are left. Returns the ids that were rescheduled."""
+    return replay(Delivery.objects.filter(pk__in=list(delivery_ids)).exclude(state=Delivery.State.DELIVERED))

@@ -18,9 +18,17 @@ def compute_signature(secret: str, body: bytes, timestamp: int) -> str:
     return hmac.new(secret.encode("utf-8"), signed_payload, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The X-Mall-Signature header value for `body` sent at `timestamp`."""
-    return f"t={int(timestamp)},{SCHEME}={compute_signature(secret, body, timestamp)}"
+def sign(secret: "str | list[str] | tuple[str, ...]", body: bytes, timestamp: int) -> str:
+    """The X-Mall-Signature header value for `body` sent at `timestamp`.
+
+    Given several secrets (during a rotation: the new one first, then the old one) the header
+    carries one v1= per secret: `t=...,v1=<new>,v1=<old>`.
+    """
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if not secrets or any(not s for s in secrets):
+        raise ValueError("signing needs at least one non-empty secret")
+    parts = [f"{SCHEME}={compute_signature(s, body, timestamp)}" for s in secrets]
+    return f"t={int(timestamp)}," + ",".join(parts)
 
 
 def parse_header(header: str) -> tuple[int | None, list[str]]:

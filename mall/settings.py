@@ -192,3 +192,22 @@ EXPENSE_APPROVAL_STEPS = [
 # How an approved claim is paid: "rebate_wallet" (rebates.services.credit_wallet) or
 # "credit_note" (billing.services.issue_credit_note).
 EXPENSE_PAYOUT = os.environ.get("EXPENSE_PAYOUT", "rebate_wallet")
+
+# --- ERP integration: webhooks and the inbound API (ERP) ---
+# A failing delivery is retried with backoff until this age (from its first failure), then
+# dead-lettered. WEBHOOK_MAX_ATTEMPTS above is no longer used (kept for old .env files).
+WEBHOOK_MAX_AGE_SECONDS = int(os.environ.get("WEBHOOK_MAX_AGE_SECONDS", str(24 * 3600)))
+# An endpoint with this many failed attempts in a row is paused and staff are alerted (0: never).
+WEBHOOK_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_PAUSE_AFTER_FAILURES", "50"))
+# After a secret rotation the previous secret keeps signing (a second v1=) for this long.
+WEBHOOK_ROTATION_WINDOW_SECONDS = int(os.environ.get("WEBHOOK_ROTATION_WINDOW_SECONDS", str(24 * 3600)))
+# At most this many deliveries are handed to a worker at once by replay/resume; the sweeper takes the rest.
+WEBHOOK_DISPATCH_LIMIT = int(os.environ.get("WEBHOOK_DISPATCH_LIMIT", "1000"))
+# stock.snapshot: rows per event, and how often Celery beat sends one (seconds).
+STOCK_SNAPSHOT_BATCH_SIZE = int(os.environ.get("STOCK_SNAPSHOT_BATCH_SIZE", "500"))
+CELERY_BEAT_SCHEDULE["stock-snapshot"] = {
+    "task": "integrations.tasks.send_stock_snapshot",
+    "schedule": float(os.environ.get("STOCK_SNAPSHOT_SECONDS", str(6 * 3600))),
+}
+# Inbound ERP API: rows per bulk stock call.
+ERP_STOCK_MAX_ROWS = int(os.environ.get("ERP_STOCK_MAX_ROWS", "10000"))

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import signing, tasks
+from integrations import dispatch, signing, tasks
 from integrations.delivery import deliver
 from integrations.events import EventSpec
 from integrations.models import Delivery, DeliveryAttempt, OutboxEvent
@@ -201,15 +201,23 @@ def test_429_honours_retry_after(receiver, endpoint, django_capture_on_commit_ca
 
 
 @pytest.mark.django_db
-def test_dead_after_max_attempts(receiver, endpoint, settings, django_capture_on_commit_callbacks):
-    settings.WEBHOOK_MAX_ATTEMPTS = 3
+def test_dead_after_max_age(receiver, endpoint, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_AGE_SECONDS = 3600
     receiver.default = Reply(503)
     with django_capture_on_commit_callbacks(execute=True):
         event = record_event("stock.updated", "stock", "X@MAIN", 1, {"sku": "X"})
     delivery = Delivery.objects.get(event=event)
-    for _ in range(2):
-        make_due(delivery)
-        tasks.sweep(in_process=True)
+    first = delivery.attempts.get().attempted_at
+    assert delivery.state == Delivery.State.FAILED
+    assert abs((delivery.give_up_at - first).total_seconds() - 3600) < 1  # first failure + 1 h
+    make_due(delivery)
+    tasks.sweep(in_process=True)
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.FAILED and delivery.attempt_count == 2
+    # an hour later: the retry finds the age exceeded and dead-letters it
+    Delivery.objects.filter(pk=delivery.pk).update(give_up_at=timezone.now() - timedelta(seconds=1))
+    make_due(delivery)
+    tasks.sweep(in_process=True)
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.DEAD and delivery.attempt_count == 3
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 3
@@ -221,7 +229,18 @@ def test_dead_after_max_attempts(receiver, endpoint, settings, django_capture_on
         assert retry_deliveries([delivery.pk]) == [delivery.pk]
     delivery.refresh_from_db()
     assert delivery.state == Delivery.State.DELIVERED and delivery.attempt_count == 1
+    assert delivery.give_up_at is None
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 4
+
+
+def test_a_retry_is_never_scheduled_after_the_give_up_time(db, receiver, endpoint, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_AGE_SECONDS = 5  # shorter than the first backoff (30 s)
+    receiver.default = Reply(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = record_event("stock.updated", "stock", "X@MAIN", 1, {"sku": "X"})
+    delivery = Delivery.objects.get(event=event)
+    assert delivery.state == Delivery.State.FAILED
+    assert delivery.next_attempt_at == delivery.give_up_at  # one last try at the deadline
 
 
 @pytest.mark.django_db
@@ -274,20 +293,22 @@ def test_with_a_broker_dispatch_enqueues_and_an_enqueue_failure_does_not_raise(
 ):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     enqueued = []
-    monkeypatch.setattr(tasks.deliver_webhooks, "delay", lambda ids: enqueued.append(ids))
+    monkeypatch.setattr(
+        dispatch.current_app, "send_task", lambda name, args, countdown=None: enqueued.append((name, args[0]))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         rows = record_events(
             [EventSpec("stock.updated", "stock", f"S{i}@MAIN", 1, {}) for i in range(3)]
         )
     # One task for the whole transaction, its deliveries in the order the events were written.
     assert enqueued == [
-        list(Delivery.objects.filter(event__in=rows).order_by("id").values_list("id", flat=True))
+        ("integrations.tasks.deliver_webhooks", list(Delivery.objects.filter(event__in=rows).order_by("id").values_list("id", flat=True)))
     ]
 
-    def broken(ids):
+    def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.deliver_webhooks, "delay", broken)
+    monkeypatch.setattr(dispatch.current_app, "send_task", broken)
     with django_capture_on_commit_callbacks(execute=True):
         event = record_event("stock.updated", "stock", "Y@MAIN", 1, {})  # must not raise
     assert (
@@ -300,19 +321,18 @@ def test_task_schedules_its_retry_at_next_attempt(receiver, endpoint, settings, 
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     scheduled = []
     monkeypatch.setattr(
-        tasks.deliver_webhook,
-        "apply_async",
-        lambda args, countdown: scheduled.append((args, countdown)),
+        dispatch.current_app, "send_task", lambda name, args, countdown=None: scheduled.append((args, countdown))
     )
     receiver.answer(500)
     event = record_event("stock.updated", "stock", "X@MAIN", 1, {"sku": "X"})
     delivery = Delivery.objects.get(event=event)
-    assert tasks.deliver_webhook(delivery.pk) == "retry"
+    assert tasks.deliver_webhooks([delivery.pk]) == 1
     delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.FAILED
     ((args, countdown),) = scheduled
-    assert args == (delivery.pk,)
+    assert args == ([delivery.pk],)
     wait = (delivery.next_attempt_at - timezone.now()).total_seconds()
     assert abs(countdown - 1 - wait) < 2
     # running the task again early is a no-op (idempotent)
-    assert tasks.deliver_webhook(delivery.pk) == "skipped"
+    assert tasks.deliver_webhooks([delivery.pk]) == 0
     assert len(receiver.requests) == 1
