@@ -20,6 +20,7 @@ STOCK_UPDATED = "stock.updated"
 STOCK_SNAPSHOT = "stock.snapshot"
 RETURN_APPROVED = "return.approved"
 CREDIT_NOTE_ISSUED = "credit_note.issued"
+INVOICE_ISSUED = "invoice.issued"  # billing
 REBATE_SETTLED = "rebate.settled"
 DEALER_UPDATED = "dealer.updated"
 WEBHOOK_TEST = "webhook.test"
@@ -36,6 +37,7 @@ EVENT_TYPES: dict[str, str] = {
     STOCK_SNAPSHOT: "Periodic batch of current stock levels, for resynchronising.",
     RETURN_APPROVED: "A dealer's return (RMA) was approved.",
     CREDIT_NOTE_ISSUED: "A credit note was issued to a dealer.",
+    INVOICE_ISSUED: "An invoice was issued to a dealer (number, due date, lines, total).",
     REBATE_SETTLED: "A dealer's rebate for a period was settled.",
     DEALER_UPDATED: "A dealer's tier, credit limit or status changed.",
     WEBHOOK_TEST: "A test event sent from the back office to check an endpoint.",

@@ -211,3 +211,9 @@ CELERY_BEAT_SCHEDULE["stock-snapshot"] = {
 }
 # Inbound ERP API: rows per bulk stock call.
 ERP_STOCK_MAX_ROWS = int(os.environ.get("ERP_STOCK_MAX_ROWS", "10000"))
+
+# --- billing (BILLING) ---
+# When invoices are issued: "order" (one per confirmed order, at checkout) or "shipment"
+# (one per shipment, when the ERP reports it).
+BILLING_INVOICE_ON = os.environ.get("BILLING_INVOICE_ON", "order")
+

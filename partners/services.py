@@ -42,7 +42,7 @@ def reserve_credit(company_id: int, amount: Decimal, currency: str) -> None:
         currency=currency,
         on_hold=False,
         outstanding__lte=F("credit_limit") - amount,
-    ).update(outstanding=F("outstanding") + amount)
+    ).exclude(payment_terms=CreditAccount.Terms.PREPAID).update(outstanding=F("outstanding") + amount)
     if updated:
         return
     account = CreditAccount.objects.filter(company_id=company_id).first()
@@ -53,6 +53,10 @@ def reserve_credit(company_id: int, amount: Decimal, currency: str) -> None:
     if account.on_hold:
         raise DomainError.single(
             "payment_method", "CREDIT_ON_HOLD", "Orders on account are on hold for your company; please contact finance."
+        )
+    if account.payment_terms == CreditAccount.Terms.PREPAID:
+        raise DomainError.single(
+            "payment_method", "PREPAID_TERMS", "Your company pays in advance: choose bank transfer or card."
         )
     if account.currency != currency:
         raise DomainError.single(

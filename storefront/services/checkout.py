@@ -12,6 +12,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from billing.events import invoice_issued
+from billing.selectors import on_account_block
+from billing.services import invoice_order
 from catalog.events import stock_updated
 from catalog.services import allocate_stock
 from integrations.services import record_events
@@ -136,6 +139,10 @@ def _place_order(
     for code, amount in order_snapshot.voucher_claims(priced):
         redeem_voucher(code, company, order.number, amount)
     if payment_method == Order.PaymentMethod.ON_ACCOUNT:
+        # Billing: invoices overdue beyond the grace stop orders on account (not other methods).
+        hold = on_account_block(company)
+        if hold:
+            raise DomainError.single("payment_method", "ACCOUNT_ON_HOLD", hold)
         reserve_credit(company.pk, priced.total, priced.currency)
     variants = {v.pk: v for v in selection.variants.values()}
     quantities: dict[int, int] = {}
@@ -143,6 +150,13 @@ def _place_order(
         pk = selection.variants[line.sku].pk
         quantities[pk] = quantities.get(pk, 0) + line.quantity
     changed_stock = allocate_stock(quantities, variants=variants, announce=False)
+    # Billing: the order's invoice (None in shipment mode). Last lock of all: every invoice of
+    # the number series waits for it until this transaction commits.
+    invoice = invoice_order(order, lines=order_lines, announce=False)
     # One outbox write for the order and every stock row it changed.
-    record_events([order_confirmed(order, order_lines)] + [stock_updated(row, "order_confirmed") for row in changed_stock])
+    record_events(
+        [order_confirmed(order, order_lines)]
+        + [stock_updated(row, "order_confirmed") for row in changed_stock]
+        + ([invoice_issued(invoice, order)] if invoice else [])
+    )
     return CheckoutResult(order, created=True)
