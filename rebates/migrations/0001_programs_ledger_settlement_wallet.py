@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
             name='AccrualEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('order', 'Order'), ('return', 'Return'), ('retroactive', 'Retroactive difference (a target crossed)'), ('settlement', 'Settlement adjustment')], max_length=16)),
+                ('kind', models.CharField(choices=[('order', 'Order'), ('return', 'Return'), ('cancellation', 'Order cancelled'), ('retroactive', 'Retroactive difference (a target crossed)'), ('settlement', 'Settlement adjustment')], max_length=16)),
                 ('volume_change', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
                 ('rate', models.DecimalField(decimal_places=3, max_digits=6, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)])),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14)),

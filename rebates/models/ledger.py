@@ -42,6 +42,7 @@ class AccrualEntry(models.Model):
     class Kind(models.TextChoices):
         ORDER = "order", "Order"
         RETURN = "return", "Return"
+        CANCELLATION = "cancellation", "Order cancelled"
         RETROACTIVE = "retroactive", "Retroactive difference (a target crossed)"
         SETTLEMENT = "settlement", "Settlement adjustment"
 
