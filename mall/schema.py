@@ -6,6 +6,9 @@ the two lists below (one line each), nothing else here.
 
 import graphene
 
+from deals.graphql.mutations import DealsMutation
+from deals.graphql.queries import DealsQuery
+from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
 from storefront.graphql.mutations import StorefrontMutation
@@ -14,11 +17,15 @@ from storefront.graphql.queries import StorefrontQuery
 QUERIES = [
     PartnersQuery,
     StorefrontQuery,
+    DealsQuery,
+    MessagesQuery,
 ]
 
 MUTATIONS = [
     PartnersMutation,
     StorefrontMutation,
+    DealsMutation,
+    MessagesMutation,
 ]
 
 

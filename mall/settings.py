@@ -217,3 +217,30 @@ ERP_STOCK_MAX_ROWS = int(os.environ.get("ERP_STOCK_MAX_ROWS", "10000"))
 # (one per shipment, when the ERP reports it).
 BILLING_INVOICE_ON = os.environ.get("BILLING_INVOICE_ON", "order")
 
+# --- deal registration, announcements, comment threads (DEALS) ---
+# An approved deal protects its prospect for this many days; staff may extend it.
+DEAL_PROTECTION_DAYS = int(os.environ.get("DEAL_PROTECTION_DAYS", "90"))
+# Company names scoring at least this (rapidfuzz token_sort_ratio, 0-100, after legal forms,
+# case and punctuation are removed) count as possible duplicates. 90 catches "ACME Trading
+# Limited" and typos like "Acme Tradng", not "Acme Tracking" (88) or "Apex Trading" (83).
+DEAL_DUPLICATE_THRESHOLD = float(os.environ.get("DEAL_DUPLICATE_THRESHOLD", "90"))
+# Country calling code assumed for phone numbers written without one ("020 7946 0958").
+DEAL_PHONE_COUNTRY_CODE = os.environ.get("DEAL_PHONE_COUNTRY_CODE", "44")
+# Objects that may carry a comment thread: kind -> (model, API lookup field, dealer page).
+MESSAGE_THREAD_TARGETS = {
+    "deal": ("deals.Deal", "pk", "/deals/{obj.pk}/"),
+    "order": ("storefront.Order", "number", "/orders/{obj.number}/"),
+}
+# The demo prints e-mail on the console; production sets EMAIL_BACKEND (and EMAIL_HOST ...).
+if "EMAIL_BACKEND" not in globals():
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if "DEFAULT_FROM_EMAIL" not in globals():
+    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "DealerMall <noreply@dealermall.example>")
+CELERY_BEAT_SCHEDULE["deals-expire-protection"] = {
+    "task": "deals.tasks.expire_deals",
+    "schedule": float(os.environ.get("DEAL_EXPIRY_SECONDS", "3600")),
+}
+CELERY_BEAT_SCHEDULE["deals-expiry-reminders"] = {
+    "task": "deals.tasks.remind_expiring_deals",
+    "schedule": float(os.environ.get("DEAL_REMINDER_SECONDS", "3600")),
+}

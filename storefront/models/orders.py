@@ -51,6 +51,8 @@ class Order(models.Model):
     order_discount_total = models.DecimalField(**MONEY, default=0)  # order promotions and vouchers
     tax_total = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)  # subtotal - order_discount_total + tax_total
+    # Paid from the rebate wallet at checkout (a payment, not a discount): the rest is due.
+    rebate_credit_used = models.DecimalField(**MONEY, default=0)
     # Snapshot of every order-level discount and voucher: name, kind, amount, share per line.
     discounts = models.JSONField(default=list, blank=True)
     ship_to = models.JSONField(null=True, blank=True)
