@@ -244,3 +244,18 @@ CELERY_BEAT_SCHEDULE["deals-expiry-reminders"] = {
     "task": "deals.tasks.remind_expiring_deals",
     "schedule": float(os.environ.get("DEAL_REMINDER_SECONDS", "3600")),
 }
+
+# --- payments (PAYMENTS) ---
+# Card payments through Stripe (docs/payments.md). Empty keys: the card method is not offered.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Where the stripe library sends API calls; tests point it at an emulator on 127.0.0.1.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+# Where the card page loads Stripe.js from (Stripe requires js.stripe.com in production).
+STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# Shown to dealers who pay by bank transfer, with the order number as the reference.
+BANK_TRANSFER_ACCOUNT_NAME = os.environ.get("BANK_TRANSFER_ACCOUNT_NAME", "")
+BANK_TRANSFER_IBAN = os.environ.get("BANK_TRANSFER_IBAN", "")
+BANK_TRANSFER_BIC = os.environ.get("BANK_TRANSFER_BIC", "")
+BANK_TRANSFER_BANK_NAME = os.environ.get("BANK_TRANSFER_BANK_NAME", "")
