@@ -259,3 +259,18 @@ BANK_TRANSFER_ACCOUNT_NAME = os.environ.get("BANK_TRANSFER_ACCOUNT_NAME", "")
 BANK_TRANSFER_IBAN = os.environ.get("BANK_TRANSFER_IBAN", "")
 BANK_TRANSFER_BIC = os.environ.get("BANK_TRANSFER_BIC", "")
 BANK_TRANSFER_BANK_NAME = os.environ.get("BANK_TRANSFER_BANK_NAME", "")
+
+# --- rebates and returns (REBATES) ---
+from decimal import Decimal  # noqa: E402 - kept inside this block (shared file)
+
+# When an order accrues rebate: "confirmed" (at checkout) or "paid" (when fully paid).
+REBATE_ACCRUE_ON = os.environ.get("REBATE_ACCRUE_ON", "confirmed")
+# The largest share of an order's total a dealer may pay with rebate credit (0..1).
+REBATE_MAX_SHARE = Decimal(os.environ.get("REBATE_MAX_SHARE", "0.5"))
+# Days after an order is placed during which the dealer may ask to return its lines.
+RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "30"))
+# Close the rebate periods that ended (settlement per dealer, for finance to approve).
+CELERY_BEAT_SCHEDULE["close-rebate-periods"] = {
+    "task": "rebates.tasks.close_rebate_periods",
+    "schedule": float(os.environ.get("REBATE_CLOSE_SECONDS", str(6 * 3600))),
+}

@@ -5,6 +5,7 @@ queries whatever the number of lines and promotions."""
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -37,7 +38,10 @@ def price_lines(
     quantities: Mapping[Variant, int],
     moment: datetime | None = None,
     voucher_codes: Sequence[str] = (),
+    rebate_credit: Decimal = Decimal(0),
 ) -> PricedSelection:
+    """`rebate_credit`: what the dealer offers to pay from its rebate wallet; the core caps it
+    at settings.REBATE_MAX_SHARE of the total (priced.rebate_credit_used)."""
     moment = moment or timezone.now()
     variants = {v.sku: v for v in quantities}
     promotions = load_promotions(company, moment)
@@ -55,6 +59,8 @@ def price_lines(
         promotions=promotions,
         vouchers=load_vouchers(company, voucher_codes, moment) if voucher_codes else (),
         voucher_codes=tuple(voucher_codes),
+        rebate_credit=rebate_credit,
+        rebate_max_share=settings.REBATE_MAX_SHARE,
     )
     return PricedSelection(priced=price_cart(request, max_line_quantity=settings.MAX_LINE_QUANTITY), variants=everything)
 

@@ -9,6 +9,7 @@ rolls all of it back. The idempotency key makes a retried call return the first 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,10 +23,12 @@ from mall.errors import DomainError, ErrorDetail
 from partners.models import Address, Company
 from partners.services import reserve_credit
 from pricing_engine.services import consume_promotion_budgets, redeem_voucher
+from rebates.services import accrue_order, spend_wallet
 from storefront.events import order_confirmed
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.pricing import price_lines
 from storefront.services import order_snapshot
+from storefront.services.rebate_credit import wallet_credit_offered
 
 MAX_KEY_LENGTH = 128
 
@@ -48,8 +51,12 @@ def checkout_complete(
     payment_method: str = Order.PaymentMethod.ON_ACCOUNT,
     source: str = Order.Source.STOREFRONT,
     expected_total: Decimal | None = None,
+    rebate_credit: Decimal | None = None,
 ) -> CheckoutResult:
-    """Place the cart as an order. `expected_total` is the total the buyer was shown: if the
+    """Place the cart as an order. `rebate_credit` is what the buyer wants to pay from the
+    rebate wallet: the pricing core caps it (settings.REBATE_MAX_SHARE of the total) and the
+    wallet is debited in this transaction; the rest is paid by `payment_method`.
+    `expected_total` is the total the buyer was shown: if the
     prices moved since (a promotion's budget ran out, a price list changed), nothing is
     placed and PRICE_CHANGED says so, instead of charging a different amount."""
     key = (idempotency_key or "").strip()
@@ -61,8 +68,10 @@ def checkout_complete(
         raise DomainError.single(None, "COMPANY_INACTIVE", "Your company's account is not active; please contact your account manager.")
     if payment_method not in Order.PaymentMethod.values:
         raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
+    # Rebates: the rebate credit offered must be a non-negative amount.
+    rebate_credit = wallet_credit_offered(rebate_credit)
     try:
-        return _place_order(user, company, key, payment_method, source, expected_total)
+        return _place_order(user, company, key, payment_method, source, expected_total, rebate_credit)
     except IntegrityError:
         # Another request with the same key committed first: that order is the answer.
         order = _existing(company, key)
@@ -73,7 +82,8 @@ def checkout_complete(
 
 @transaction.atomic
 def _place_order(
-    user, company: Company, key: str, payment_method: str, source: str, expected_total: Decimal | None
+    user, company: Company, key: str, payment_method: str, source: str, expected_total: Decimal | None,
+    rebate_credit: Decimal = Decimal(0),
 ) -> CheckoutResult:
     cart = Cart.objects.select_for_update().filter(user=user, company=company).first()
     # Checked after the cart lock, so a concurrent retry with the same key waits and finds it.
@@ -88,7 +98,7 @@ def _place_order(
         raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", f"{sku} is no longer for sale; remove it from your cart.") for sku in inactive))
 
     moment = timezone.now()
-    selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment, cart.voucher_codes)
+    selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment, cart.voucher_codes, rebate_credit)
     priced = selection.priced
     if priced.errors:
         raise DomainError(*(ErrorDetail(e.field, str(e.code).upper(), e.message) for e in priced.errors))
@@ -116,6 +126,7 @@ def _place_order(
         order_discount_total=priced.order_discount_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        rebate_credit_used=priced.rebate_credit_used,
         discounts=order_snapshot.discounts(priced),
         ship_to=ship_to.as_snapshot() if ship_to else None,
         idempotency_key=key,
@@ -143,13 +154,21 @@ def _place_order(
         hold = on_account_block(company)
         if hold:
             raise DomainError.single("payment_method", "ACCOUNT_ON_HOLD", hold)
-        reserve_credit(company.pk, priced.total, priced.currency)
+        # Rebates: the part paid with rebate credit is not taken on account.
+        reserve_credit(company.pk, priced.amount_due, priced.currency)
+    if priced.rebate_credit_used:
+        # Rebates: one conditional UPDATE on the dealer's wallet (never below zero).
+        spend_wallet(company=company, amount=priced.rebate_credit_used, currency=priced.currency,
+                     reference=order.number, idempotency_key=f"order:{order.number}")
     variants = {v.pk: v for v in selection.variants.values()}
     quantities: dict[int, int] = {}
     for line in (*priced.lines, *gifts):  # gifts are goods too: they need stock
         pk = selection.variants[line.sku].pk
         quantities[pk] = quantities.get(pk, 0) + line.quantity
     changed_stock = allocate_stock(quantities, variants=variants, announce=False)
+    # Rebates: accrue at the rate reached (locks the dealer's program period row, after stock).
+    if settings.REBATE_ACCRUE_ON == "confirmed":
+        accrue_order(order)
     # Billing: the order's invoice (None in shipment mode). Last lock of all: every invoice of
     # the number series waits for it until this transaction commits.
     invoice = invoice_order(order, lines=order_lines, announce=False)
