@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -103,3 +104,21 @@ class Stock(models.Model):
     @property
     def quantity_available(self) -> int:
         return self.quantity_on_hand - self.quantity_allocated
+
+
+# --- search ---
+class SearchDocument(models.Model):
+    """One SKU as the PostgreSQL search sees it (catalog/search/documents.py keeps it):
+    weighted tsvector (SKU A, names B, category C, description D), the SKU and names that
+    trigram (typo) matching reads, and units sold for the best-selling sort. Its GIN indexes are created
+    by migration on PostgreSQL only; on SQLite (the demo) `vector` stays empty."""
+
+    variant = models.OneToOneField(Variant, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
+    sku = models.CharField(max_length=64)
+    text = models.TextField(help_text="SKU and names: what typo-tolerant matching compares.")
+    vector = SearchVectorField(null=True)
+    units_sold = models.PositiveIntegerField(default=0, help_text="Units on order lines of orders not cancelled.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.sku

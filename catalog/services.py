@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from catalog.events import stock_updated
 from catalog.models import Category, Product, Stock, Variant, Warehouse
+from catalog.search import indexing as search_index
 from integrations.services import record_events
 from mall.errors import DomainError, ErrorDetail
 
@@ -145,6 +146,8 @@ def _save_and_announce(rows: list[Stock], *, reason: str, announce: bool = True)
     _write_levels(rows, now)
     if announce:
         record_events([stock_updated(row, reason) for row in rows])
+    # Elasticsearch stores stock (the database backends read it live): reindex after commit.
+    search_index.stock_or_prices_changed(row.variant_id for row in rows)
 
 
 def _write_levels(rows: list[Stock], now) -> None:
@@ -210,6 +213,7 @@ def add_missing_products(specs: list[ProductSpec]) -> list[ProductSpec]:
             for v, s in zip(variants, new, strict=True)
         ]
     )
+    search_index.catalog_changed(v.pk for v in variants)
     return new
 
 

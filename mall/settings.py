@@ -274,3 +274,17 @@ CELERY_BEAT_SCHEDULE["close-rebate-periods"] = {
     "task": "rebates.tasks.close_rebate_periods",
     "schedule": float(os.environ.get("REBATE_CLOSE_SECONDS", str(6 * 3600))),
 }
+
+# --- search ---
+# "postgres" (full-text + trigrams; the default on PostgreSQL), "elasticsearch" (needs
+# ELASTICSEARCH_URL above), "plain" (substring matching; the default on SQLite). docs/search.md
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "dealermall-products")  # the alias searches read
+ELASTICSEARCH_TIMEOUT_SECONDS = float(os.environ.get("ELASTICSEARCH_TIMEOUT_SECONDS", "2"))
+# Edges of the price facet, in major units of the dealer's currency.
+SEARCH_PRICE_RANGES = env_list("SEARCH_PRICE_RANGES", "1,2,5,10,20,50,100")
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "catalog.search.tasks"]
+CELERY_BEAT_SCHEDULE["search-units-sold"] = {
+    "task": "catalog.search.refresh_units_sold",
+    "schedule": float(os.environ.get("SEARCH_UNITS_SOLD_SECONDS", "3600")),
+}

@@ -1,0 +1,180 @@
+"""Search inside the database: the shared part of the PostgreSQL and plain backends.
+
+Two queries whatever the page size: one groups every match (filters applied, the category
+filter aside) by category and counts stock, promotions and price ranges per group, which
+gives the total and all facets at once; one reads the page. A backend only says how text
+matches (`match`) and how well (`relevance`).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from catalog.models import Category, Stock, Variant
+
+from .dealer_prices import DealerPricing
+from .types import (
+    CategoryCount,
+    Facets,
+    PageRequest,
+    PriceRangeCount,
+    SearchFilters,
+    SearchResult,
+    Sort,
+)
+
+
+def searchable_variants() -> QuerySet[Variant]:
+    """What a dealer may see: active SKUs of active products, with units available summed
+    over warehouses (a correlated subquery on the stock row index, so no GROUP BY)."""
+    available = (
+        Stock.objects.filter(variant_id=OuterRef("pk"))
+        .values("variant_id")
+        .annotate(units=Sum(F("quantity_on_hand") - F("quantity_allocated")))
+        .values("units")[:1]
+    )
+    return Variant.objects.filter(is_active=True, product__is_active=True).annotate(
+        available=Coalesce(Subquery(available), Value(0))
+    )
+
+
+def category_condition(slug: str) -> Q:
+    ids = Category.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values("pk")
+    return Q(product__category_id__in=ids)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The matching rows before the category filter, and what the facets need."""
+
+    queryset: QuerySet
+    pricing: DealerPricing | None
+
+
+class DatabaseBackend:
+    name = "database"
+
+    def match(self, queryset: QuerySet, query: str) -> QuerySet:
+        raise NotImplementedError
+
+    def relevance(self, queryset: QuerySet, query: str) -> QuerySet:
+        raise NotImplementedError
+
+    def search(
+        self, query: str, *, pricing: DealerPricing | None, filters: SearchFilters, sort: Sort, page: PageRequest
+    ) -> SearchResult:
+        queryset = searchable_variants()
+        if query:
+            queryset = self.match(queryset, query)
+        if pricing is not None:
+            queryset = queryset.annotate(dealer_price=pricing.raw_price())
+        if filters.in_stock is True:
+            queryset = queryset.filter(available__gt=0)
+        elif filters.in_stock is False:
+            queryset = queryset.filter(available__lte=0)
+        if pricing is not None and filters.on_promotion is not None:
+            on_promotion = pricing.on_promotion()
+            queryset = queryset.filter(on_promotion if filters.on_promotion else ~on_promotion)
+        if pricing is not None and filters.uses_prices:
+            queryset = queryset.filter(pricing.raw_bounds(filters.price_min, filters.price_max))
+        facets, total = facet_counts(queryset, filters.category, pricing)
+        if filters.category:
+            queryset = queryset.filter(category_condition(filters.category))
+        hits = []
+        if page.limit and total > page.offset:
+            if query and sort is Sort.RELEVANCE:
+                queryset = self.relevance(queryset, query)
+            rows = queryset.select_related("product__category").order_by(*ordering(sort, bool(query)))
+            hits = list(rows[page.offset : page.offset + page.limit])
+        return SearchResult(
+            hits=hits,
+            total=total,
+            facets=facets,
+            backend=self.name,
+            promotions=pricing.promotions if pricing else (),
+        )
+
+
+def ordering(sort: Sort, has_query: bool) -> list:
+    by_name = ["product__name", "sku"]
+    if sort is Sort.PRICE_ASC:
+        return [F("dealer_price").asc(nulls_last=True), *by_name]
+    if sort is Sort.PRICE_DESC:
+        return [F("dealer_price").desc(nulls_last=True), *by_name]
+    if sort is Sort.NEWEST:
+        return ["-product__created_at", "-product_id", "sku"]
+    if sort is Sort.BEST_SELLING:
+        return [F("search_document__units_sold").desc(nulls_last=True), *by_name]
+    if has_query:
+        return ["-relevance", *by_name]
+    return by_name
+
+
+def facet_counts(queryset: QuerySet, category: str | None, pricing: DealerPricing | None) -> tuple[Facets, int]:
+    """One GROUP BY over the matches: counts per category, and per category the in-stock,
+    on-promotion and price-range counts, summed here over the chosen category (so the
+    category facet keeps showing the other categories while one is chosen)."""
+    columns = {
+        "f_category": F("product__category_id"),
+        "f_slug": F("product__category__slug"),
+        "f_name": F("product__category__name"),
+        "f_parent": F("product__category__parent__slug"),
+        "f_available": F("available"),
+    }
+    if pricing is not None:
+        columns["f_price"] = F("dealer_price")
+        columns["f_promotion"] = ExpressionWrapper(pricing.on_promotion(), output_field=BooleanField())
+    inner_sql, inner_params = queryset.order_by().values(**columns).query.sql_with_params()
+    sums = ["SUM(CASE WHEN m.f_available > 0 THEN 1 ELSE 0 END)"]
+    params: list = []
+    ranges = pricing.ranges() if pricing is not None else []
+    if pricing is not None:
+        sums.append("SUM(CASE WHEN m.f_promotion THEN 1 ELSE 0 END)")
+        for _, _, raw_from, raw_below in ranges:
+            if raw_below is None:
+                sums.append("SUM(CASE WHEN m.f_price >= %s THEN 1 ELSE 0 END)")
+                params.append(raw_from)
+            else:
+                sums.append("SUM(CASE WHEN m.f_price >= %s AND m.f_price < %s THEN 1 ELSE 0 END)")
+                params += [raw_from, raw_below]
+    sql = (
+        f"SELECT m.f_category, m.f_slug, m.f_name, m.f_parent, COUNT(*), {', '.join(sums)} "
+        f"FROM ({inner_sql}) m GROUP BY m.f_category, m.f_slug, m.f_name, m.f_parent"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])  # the sums come before the subquery
+        groups = cursor.fetchall()
+    chosen = [g for g in groups if not category or category in (g[1], g[3])]
+    total = sum(g[4] for g in chosen)
+
+    def summed(index: int) -> int:
+        return sum(int(g[index] or 0) for g in chosen)
+
+    categories = sorted(
+        (CategoryCount(slug=g[1], name=g[2], count=g[4]) for g in groups if g[0] is not None),
+        key=lambda c: (-c.count, c.name, c.slug),
+    )
+    facets = Facets(
+        categories=categories,
+        in_stock=summed(5),
+        on_promotion=summed(6) if pricing is not None else None,
+        price_ranges=[
+            PriceRangeCount(min=low, max=high, count=summed(7 + i), currency=pricing.currency)
+            for i, (low, high, _, _) in enumerate(ranges)
+        ]
+        if pricing is not None
+        else [],
+    )
+    return facets, total

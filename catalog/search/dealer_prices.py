@@ -1,0 +1,129 @@
+"""The dealer's price as search filters, sorts and counts it, computed inside the query.
+
+Definition (what "price" means for the price facet, the price filter and the price sort):
+the dealer's unit price for one unit before promotions and volume breaks, by the pricing
+core's base-price rule (pricing_engine/core/base_price.py): the dealer's contract lists,
+then its tier's lists, valid now and in the dealer's currency, by priority; the first list
+that applies to the SKU gives its explicit price, or the list price less its default
+percentage, or (a list with only volume breaks for the SKU) the list price; no list: the list
+price. SKUs listed in another currency have no price for this dealer (they sort last and
+fall in no price range).
+
+The SQL computes that price *unrounded* (`raw`); the shown price is `quantize(raw)` (the one
+rounding rule, pricing_engine/core/money.py, halves up). Rounding is monotonic, so sorting by
+`raw` is sorting by the shown price, and every bound on the shown price becomes an exact bound
+on `raw` by half a minor unit: shown >= a  <=>  raw >= a - half;  shown <= b  <=>  raw < b + half;
+shown < b  <=>  raw < b - half (a and b on the currency's grid). No rounding happens here.
+
+The dealer's lists are read in one query (the same loader checkout prices with); explicit
+prices and breaks are indexed subqueries on (price list, variant) inside the search query.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from partners.models import Company
+from pricing_engine.core import Level
+from pricing_engine.core.money import currency_exponent, quantize
+from pricing_engine.loaders import applicable_price_lists, dealer_context
+from pricing_engine.models import PriceBreak, PriceList, PriceListItem
+from pricing_engine.promotion_loaders import load_promotions
+
+RAW_PRICE = DecimalField(max_digits=24, decimal_places=8)
+# Edges of the price facet in the dealer's currency, settings.SEARCH_PRICE_RANGES (major units).
+DEFAULT_PRICE_EDGES = ("1", "2", "5", "10", "20", "50", "100")
+
+
+@dataclass(frozen=True)
+class DealerPricing:
+    company: Company
+    currency: str
+    price_lists: tuple[PriceList, ...]
+    promotions: tuple  # live line promotions (core Promotions) this dealer can get now
+
+    @property
+    def half_step(self) -> Decimal:
+        return Decimal(1).scaleb(-currency_exponent(self.currency)) / 2
+
+    def raw_price(self):
+        """The unrounded dealer price of the outer Variant row (NULL in another currency)."""
+        terms = []
+        for price_list in self.price_lists:
+            explicit = PriceListItem.objects.filter(price_list_id=price_list.pk, variant_id=OuterRef("pk")).values(
+                "unit_price"
+            )[:1]
+            terms.append(Subquery(explicit, output_field=RAW_PRICE))
+            if price_list.default_discount_percent is not None:
+                # This list applies to every SKU: later lists can never win.
+                percent = price_list.default_discount_percent
+                terms.append(ExpressionWrapper(F("list_price") * (Value(100) - Value(percent)) / Value(100), RAW_PRICE))
+                break
+            only_breaks = PriceBreak.objects.filter(price_list_id=price_list.pk, variant_id=OuterRef("pk"))
+            terms.append(Case(When(Exists(only_breaks), then=F("list_price")), default=None, output_field=RAW_PRICE))
+        terms.append(ExpressionWrapper(F("list_price"), RAW_PRICE))
+        price = Coalesce(*terms, output_field=RAW_PRICE) if len(terms) > 1 else terms[0]
+        return Case(When(currency=self.currency, then=price), default=None, output_field=RAW_PRICE)
+
+    def raw_bounds(self, price_min: Decimal | None, price_max: Decimal | None) -> Q:
+        """Raw-price conditions for shown prices within [price_min, price_max] (inclusive)."""
+        condition = Q(dealer_price__isnull=False)
+        if price_min is not None:
+            condition &= Q(dealer_price__gte=quantize(price_min, self.currency) - self.half_step)
+        if price_max is not None:
+            condition &= Q(dealer_price__lt=quantize(price_max, self.currency) + self.half_step)
+        return condition
+
+    def ranges(self) -> list[tuple[Decimal, Decimal | None, Decimal, Decimal | None]]:
+        """Facet ranges as (shown min, shown max exclusive, raw from, raw below)."""
+        edges = [quantize(Decimal(e), self.currency) for e in getattr(settings, "SEARCH_PRICE_RANGES", DEFAULT_PRICE_EDGES)]
+        lows = [quantize(Decimal(0), self.currency), *edges]
+        highs = [*edges, None]
+        half = self.half_step
+        return [
+            (low, high, low - half, None if high is None else high - half)
+            for low, high in zip(lows, highs, strict=True)
+        ]
+
+    def on_promotion(self) -> Q:
+        """Rows a live line promotion takes (its scope: SKUs or categories; empty: all)."""
+        skus: set[str] = set()
+        categories: set[int] = set()
+        for promotion in self.promotions:
+            scope = promotion.scope
+            if not (scope.skus or scope.categories or scope.tags):
+                return Q(pk__isnull=False)
+            skus.update(scope.skus)
+            categories.update(int(c) for c in scope.categories if str(c).isdigit())
+        if not skus and not categories:
+            return Q(pk__isnull=True)
+        return Q(sku__in=sorted(skus)) | Q(product__category_id__in=sorted(categories))
+
+
+def dealer_pricing(company: Company | None, moment: datetime) -> DealerPricing | None:
+    """The dealer's price lists (one query) and live line promotions (the promotion loader's
+    fixed number of queries); None for anonymous users and users without a company."""
+    if company is None:
+        return None
+    currency = company.currency or settings.DEFAULT_CURRENCY
+    lists = tuple(pl for pl in applicable_price_lists(company, moment) if pl.currency == currency)
+    dealer = dealer_context(company)
+    promotions = tuple(
+        p for p in load_promotions(company, moment) if p.level == Level.LINE and p.available(dealer, currency, moment)
+    )
+    return DealerPricing(company=company, currency=currency, price_lists=lists, promotions=promotions)

@@ -1,0 +1,101 @@
+"""The search documents PostgreSQL searches (catalog.SearchDocument), kept by the services
+that write products: `refresh_documents(ids)` rewrites the given SKUs' documents in one
+statement; `refresh_units_sold()` recounts the best-selling figures (a Celery beat task).
+
+The weighted vector: SKU A (whole, and split at punctuation so "ABC/123" also has "abc" and
+"123"), variant and product name B, category name C, description D. Names, category and
+description use the `english` configuration (stemming), SKUs `simple` (kept as typed).
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from catalog.models import Variant
+
+# The description is cut before it reaches to_tsvector (its limit is 1 MB of positions).
+MAX_DESCRIPTION_CHARS = 20_000
+
+_POSTGRES_UPSERT = f"""
+INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at)
+SELECT v.id, v.sku,
+       concat_ws(' ', v.sku, NULLIF(v.name, ''), p.name),
+       setweight(to_tsvector('simple', v.sku), 'A')
+       || setweight(to_tsvector('simple', regexp_replace(v.sku, '[^[:alnum:]]+', ' ', 'g')), 'A')
+       || setweight(to_tsvector('english', concat_ws(' ', NULLIF(v.name, ''), p.name)), 'B')
+       || setweight(to_tsvector('english', coalesce(c.name, '')), 'C')
+       || setweight(to_tsvector('english', left(p.description, {MAX_DESCRIPTION_CHARS})), 'D'),
+       0, now()
+FROM catalog_variant v
+JOIN catalog_product p ON p.id = v.product_id
+LEFT JOIN catalog_category c ON c.id = p.category_id
+{{where}}
+ON CONFLICT (variant_id) DO UPDATE
+SET sku = EXCLUDED.sku, text = EXCLUDED.text, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at
+"""
+
+# The demo on SQLite matches plainly and needs no vector; the rows still carry units sold.
+_SQLITE_UPSERT = """
+INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at)
+SELECT v.id, v.sku, v.sku || ' ' || COALESCE(v.name, '') || ' ' || p.name,
+       NULL, 0, CURRENT_TIMESTAMP
+FROM catalog_variant v
+JOIN catalog_product p ON p.id = v.product_id
+LEFT JOIN catalog_category c ON c.id = p.category_id
+{where}
+ON CONFLICT (variant_id) DO UPDATE
+SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at
+"""
+
+_UNITS_SOLD = """
+UPDATE catalog_searchdocument AS d SET units_sold = s.units
+FROM (
+    SELECT d2.variant_id, COALESCE(SUM(CASE WHEN o.status <> 'cancelled' THEN l.quantity ELSE 0 END), 0) AS units
+    FROM catalog_searchdocument d2
+    LEFT JOIN storefront_orderline l ON l.sku = d2.sku
+    LEFT JOIN storefront_order o ON o.id = l.order_id
+    GROUP BY d2.variant_id
+) AS s
+WHERE d.variant_id = s.variant_id AND d.units_sold <> s.units
+"""
+
+
+def refresh_documents(variant_ids: Iterable[int] | None = None) -> None:
+    """Rewrite the search documents of these variants (all when None), in the caller's
+    transaction: call it in the same transaction that changed products, variants or
+    categories, so a search never sees a name the catalog no longer has."""
+    ids = None if variant_ids is None else sorted({int(i) for i in variant_ids})
+    if ids == []:
+        return
+    template = _POSTGRES_UPSERT if connection.vendor == "postgresql" else _SQLITE_UPSERT
+    if ids is None:
+        sql, params = template.format(where="WHERE true"), []
+    elif connection.vendor == "postgresql":
+        sql, params = template.format(where="WHERE v.id = ANY(%s)"), [ids]
+    else:
+        sql, params = template.format(where=f"WHERE v.id IN ({', '.join(['%s'] * len(ids))})"), ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def refresh_documents_of_products(product_ids: Iterable[int]) -> None:
+    refresh_documents(Variant.objects.filter(product_id__in=list(product_ids)).values_list("pk", flat=True))
+
+
+def refresh_documents_of_category(category_id: int) -> None:
+    refresh_documents(Variant.objects.filter(product__category_id=category_id).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def refresh_units_sold() -> int:
+    """Recount units sold per SKU from the order lines of orders not cancelled (matched by SKU,
+    so replayed history without variant links counts too). Returns the documents changed."""
+    sql = _UNITS_SOLD
+    if connection.vendor != "postgresql":
+        sql = sql.replace("UPDATE catalog_searchdocument AS d", "UPDATE catalog_searchdocument").replace(
+            "WHERE d.variant_id = s.variant_id AND d.units_sold <> s.units",
+            "WHERE catalog_searchdocument.variant_id = s.variant_id AND catalog_searchdocument.units_sold <> s.units",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount
