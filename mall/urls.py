@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from integrations.stripe import webhook as stripe_webhook
 from mall.graphql_view import MallGraphQLView
 
 admin.site.site_header = "DealerMall back office"
@@ -10,6 +11,7 @@ admin.site.index_title = "Channel operations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", MallGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("integrations/stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
     path("integrations/", include("integrations.urls")),
     path("", include("storefront.urls")),
 ]

@@ -28,7 +28,10 @@ from storefront.events import order_confirmed
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.pricing import price_lines
 from storefront.services import order_snapshot
+from storefront.services.card_payments import card_payments_enabled
+from storefront.services.payments import open_order_payments
 from storefront.services.rebate_credit import wallet_credit_offered
+from training.selectors import certification_message, missing_certifications
 
 MAX_KEY_LENGTH = 128
 
@@ -68,6 +71,9 @@ def checkout_complete(
         raise DomainError.single(None, "COMPANY_INACTIVE", "Your company's account is not active; please contact your account manager.")
     if payment_method not in Order.PaymentMethod.values:
         raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
+    # Payments: card needs Stripe keys; rebate credit alone is the rebate_credit argument's job.
+    if payment_method == Order.PaymentMethod.CARD and not card_payments_enabled():
+        raise DomainError.single("payment_method", "INVALID", "Card payments are not offered; choose another payment method.")
     # Rebates: the rebate credit offered must be a non-negative amount.
     rebate_credit = wallet_credit_offered(rebate_credit)
     try:
@@ -96,6 +102,10 @@ def _place_order(
     inactive = [line.variant.sku for line in lines if not (line.variant.is_active and line.variant.product.is_active)]
     if inactive:
         raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", f"{sku} is no longer for sale; remove it from your cart.") for sku in inactive))
+    # Academy: product lines that need a certification the dealer does not hold yet.
+    missing = missing_certifications(company, [line.variant for line in lines])
+    if missing:
+        raise DomainError(*(ErrorDetail("lines", "CERTIFICATION_REQUIRED", certification_message(sku, courses)) for sku, courses in missing.items()))
 
     moment = timezone.now()
     selection = price_lines(company, {line.variant: line.quantity for line in lines}, moment, cart.voucher_codes, rebate_credit)
@@ -178,4 +188,7 @@ def _place_order(
         + [stock_updated(row, "order_confirmed") for row in changed_stock]
         + ([invoice_issued(invoice, order)] if invoice else [])
     )
+    # Payments: the order's pending card payment (its Stripe PaymentIntent is made after commit,
+    # by the card page) and the part paid with rebate credit; bank transfer and on account wait.
+    open_order_payments(order, rebate_credit=order.rebate_credit_used)
     return CheckoutResult(order, created=True)
