@@ -88,6 +88,8 @@ class Stock(models.Model):
     # Bumped on every change: the per-aggregate sequence of stock.updated events.
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the ERP counted the level it last sent (its own clock): an older message is stale.
+    erp_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
