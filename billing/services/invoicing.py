@@ -40,8 +40,8 @@ def invoice_order(
     """The invoice of a whole order (order mode), or None in shipment mode. Idempotent: a
     second call returns the first invoice.
 
-    `credit_taken` is the part of the total checkout reserved on the dealer's credit (all of
-    it for an order on account, unless another method paid part); the invoice holds that
+    `credit_taken` is the part of the total checkout reserved on the dealer's credit (for an
+    order on account: its total less the rebate credit used); the invoice holds that
     much credit until it is paid. Existing unapplied credit (payments on account, credit
     notes) is applied to a new on-account invoice at once. `announce=False` leaves the
     `invoice.issued` event to the caller (checkout writes it with its own events).
@@ -54,8 +54,8 @@ def invoice_order(
     on_account = order.payment_method == "on_account"
     # For an order on account checkout already holds this row (reserve_credit's UPDATE).
     account = lock_dealer(order.company) if on_account else CreditAccount.objects.filter(company_id=order.company_id).first()
-    if credit_taken is None:
-        credit_taken = order.total if on_account else ZERO
+    if credit_taken is None:  # rebate credit paid part of it: the rest is on account
+        credit_taken = order.total - order.rebate_credit_used if on_account else ZERO
     lines = list(order.lines.all()) if lines is None else list(lines)
     invoice = _issue(
         order, account, [(line, line.quantity, line.line_total) for line in lines], "",

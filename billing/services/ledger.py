@@ -45,10 +45,10 @@ def clean_amount(amount, currency: str, expected_currency: str) -> Decimal:
     try:
         value = check_amount(amount)
         rounded = quantize(value, currency)
+    except UnknownCurrency:  # a ValueError too: caught first
+        raise DomainError.single("currency", "INVALID_CURRENCY", f"{currency!r} is not a currency code.") from None
     except (TypeError, ValueError):
         raise DomainError.single("amount", "INVALID_AMOUNT", f"{amount!r} is not an amount of money.") from None
-    except UnknownCurrency:
-        raise DomainError.single("currency", "INVALID_CURRENCY", f"{currency!r} is not a currency code.") from None
     if currency != expected_currency:
         raise DomainError.single(
             "currency", "CURRENCY_MISMATCH", f"This dealer's account is kept in {expected_currency}, not {currency}."

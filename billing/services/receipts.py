@@ -115,7 +115,7 @@ def _record_refund(company, amount, currency, reference, key, receipt) -> Ledger
     # Rows locked in the fixed order: invoices, then receipts and credit notes by id.
     invoices = {i.pk: i for i in locked_open_invoices(company)}
     if receipt is not None:
-        paid_by_receipt = list(Invoice.objects.select_for_update().filter(allocations__receipt=receipt).distinct().order_by("id"))
+        paid_by_receipt = list(Invoice.objects.select_for_update().filter(pk__in=receipt.allocations.values("invoice_id")).order_by("id"))
         invoices.update({i.pk: i for i in paid_by_receipt})
         receipt = PaymentReceipt.objects.select_for_update().get(pk=receipt.pk)
         already = sum(LedgerEntry.objects.filter(receipt=receipt, kind=LedgerEntry.Kind.REFUND).values_list("amount", flat=True), ZERO)
