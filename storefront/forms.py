@@ -137,10 +137,22 @@ class VoucherForm(forms.Form):
         return code
 
 
+# Payment methods a buyer picks at checkout (rebate credit is an amount next to one of these).
+CHECKOUT_METHODS = [
+    ("on_account", "On account"),
+    ("bank_transfer", "Bank transfer (the order waits for your transfer)"),
+    ("card", "Card (pay now on the next page)"),
+]
+
+
 class CheckoutForm(forms.Form):
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
     # The total the buyer reviewed: checkout refuses (PRICE_CHANGED) if it moved meanwhile.
     expected_total = forms.DecimalField(max_digits=14, decimal_places=2, required=False, widget=forms.HiddenInput)
+    # Payments: how the rest is paid (card only when Stripe keys are set; see CHECKOUT_METHODS).
+    payment_method = forms.ChoiceField(
+        choices=CHECKOUT_METHODS, initial="on_account", required=False, widget=forms.RadioSelect
+    )
 
     @staticmethod
     def new_key() -> str:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from storefront import views
+from storefront.views import payments as payment_views
 
 app_name = "storefront"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

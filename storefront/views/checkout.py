@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from mall.errors import DomainError
 from partners.models import Address, CreditAccount
 from storefront.forms import CheckoutForm
+from storefront.services.card_payments import card_payments_enabled
 from storefront.services.checkout import checkout_complete
 
 from .cart import build_cart
@@ -34,6 +35,7 @@ def _render(request, company, *, key: str, errors=(), status=200):
             "ship_to": ship_to,
             "form": CheckoutForm(initial={"idempotency_key": key, "expected_total": total}),
             "errors": list(errors),
+            "card_enabled": card_payments_enabled(),
         },
         status=status,
     )
@@ -50,12 +52,19 @@ def checkout(request, company):
     key = form.cleaned_data["idempotency_key"]
     try:
         result = checkout_complete(
-            user=request.user, company=company, idempotency_key=key, expected_total=form.cleaned_data.get("expected_total")
+            user=request.user,
+            company=company,
+            idempotency_key=key,
+            expected_total=form.cleaned_data.get("expected_total"),
+            payment_method=form.cleaned_data.get("payment_method") or "on_account",  # Payments
         )
     except DomainError as exc:
         # Nothing was written; the same key may be used again once the problem is fixed.
         return _render(request, company, key=key, errors=[d.message for d in exc.details], status=400)
     order = result.order
+    if order.payment_method == order.PaymentMethod.CARD and order.payment_status != order.PaymentStatus.PAID:
+        # Payments: the card page makes the PaymentIntent now that the order is committed.
+        return redirect("storefront:card_payment", number=order.number)
     if result.created:
         messages.success(request, f"Thank you: order {order.number} is confirmed.")
     else:

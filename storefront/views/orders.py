@@ -1,5 +1,6 @@
 """The company's order history and one order's page, read from the order's snapshot."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -29,6 +30,19 @@ def order_detail(request, company, number: str):
         raise Http404("No such order.")
     lines = list(order.lines.order_by("line_number"))
     gifts = [line for line in lines if line.is_gift]
+    # Payments: what came in and went back, and where to send a bank transfer.
+    payments = list(order.payments.prefetch_related("refunds"))
     return render(
-        request, "storefront/order_detail.html", {"order": order, "lines": lines, "gifts": gifts, "company": company}
+        request,
+        "storefront/order_detail.html",
+        {"order": order, "lines": lines, "gifts": gifts, "company": company, "payments": payments, "bank": _bank_details()},
     )
+
+
+def _bank_details() -> dict:
+    return {
+        "account_name": settings.BANK_TRANSFER_ACCOUNT_NAME,
+        "iban": settings.BANK_TRANSFER_IBAN,
+        "bic": settings.BANK_TRANSFER_BIC,
+        "bank_name": settings.BANK_TRANSFER_BANK_NAME,
+    }
