@@ -43,6 +43,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        permissions = [("refund_payment", "Can refund payments to dealers")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
             models.CheckConstraint(
