@@ -1,0 +1,79 @@
+"""Back-office dashboards under /admin/insights/: staff with the insights.view_dashboards
+permission only. Each page: filters, then per table a server-drawn SVG chart with its numbers
+beside it and CSV/Excel downloads of the same rows."""
+
+import re
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.safestring import mark_safe
+
+from insights import reports
+from insights.charts import render_svg
+from insights.exports import csv_response, xlsx_response
+from insights.filters import FilterForm
+from insights.models import DailySales, RefreshedDay
+
+PERMISSION = "insights.view_dashboards"
+EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def check_permission(request) -> None:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _export(request, dashboard: reports.Dashboard, f):
+    exporter = EXPORTS.get(request.GET.get("export", ""))
+    try:
+        index = int(request.GET.get("table", "0"))
+    except ValueError:
+        index = -1
+    if exporter is None or not 0 <= index < len(dashboard.tables):
+        raise Http404("No such export.")
+    table = dashboard.tables[index]
+    name = re.sub(r"[^a-z0-9]+", "-", f"{dashboard.slug}-{table.title}-{f.start}-{f.end}".lower()).strip("-")
+    return exporter(table, name)
+
+
+def dashboard_view(request, slug: str = "sales"):
+    check_permission(request)
+    if slug not in reports.DASHBOARDS:
+        raise Http404("No such dashboard.")
+    form = FilterForm(request.GET or None)
+    f = form.filters()
+    dashboard = reports.build(slug, f)
+    if "export" in request.GET:
+        return _export(request, dashboard, f)
+    last = RefreshedDay.objects.exclude(refreshed_at=None).order_by("-refreshed_at").first()
+    context = {
+        **admin.site.each_context(request),
+        "title": dashboard.title,
+        "dashboard": dashboard,
+        "tables": [(i, t, mark_safe(render_svg(t.chart)) if t.chart else "") for i, t in enumerate(dashboard.tables)],
+        "dashboards": [(s, title) for s, (title, _, _) in reports.DASHBOARDS.items()],
+        "form": form,
+        "filters": f,
+        "query": _query_without(request, "export", "table"),
+        "last_refresh": last.refreshed_at if last else None,
+        "opts": DailySales._meta,
+    }
+    return TemplateResponse(request, "admin/insights/dashboard.html", context)
+
+
+def insights_urls() -> list:
+    view = admin.site.admin_view(dashboard_view)
+    urls = [path("insights/", view, name="insights_dashboards")]
+    # One path per dashboard, so that the model admins' own URLs under insights/ still resolve.
+    urls += [path(f"insights/{slug}/", view, {"slug": slug}, name=f"insights_{slug}") for slug in reports.DASHBOARDS]
+    return urls

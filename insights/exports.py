@@ -1,0 +1,50 @@
+"""A dashboard table as a CSV or Excel (openpyxl) download: the same rows the page shows."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from insights.reports import Table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _safe_text(value):
+    """Spreadsheets run cells starting with = + - @ as formulas: a dealer's name must not."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([_safe_text(v) for v in row])
+    return response
+
+
+def xlsx_response(table: Table, filename: str) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.title[:31] or "Report"
+    sheet.append(list(table.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_safe_text(v) for v in row])
+    for index, column in enumerate(table.columns, start=1):
+        width = max([len(str(column))] + [len(str(r[index - 1])) for r in table.rows[:200]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
