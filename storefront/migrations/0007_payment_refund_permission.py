@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storefront', '0007_shipments'),
+        ('storefront', '0006_order_rebate_credit_used'),
     ]
 
     operations = [
