@@ -220,3 +220,7 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description="e-mail", ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
+
+
+# Announcements and comment threads (DEALS) register their own admin classes.
+from partners import admin_messages  # noqa: E402, F401

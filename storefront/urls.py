@@ -3,13 +3,15 @@
 from django.urls import path
 
 from storefront import views
+from storefront.views import deals as deal_views
+from storefront.views import inbox as inbox_views
 from storefront.views import payments as payment_views
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
-    path("products/<str:sku>/", views.product, name="product"),
+    path("products/<path:sku>/", views.product, name="product"),  # SKUs may hold a slash (ABC/123)
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/update/", views.cart_update, name="cart_update"),
@@ -20,6 +22,16 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
+    path("deals/", deal_views.deals, name="deals"),
+    path("deals/new/", deal_views.deal_new, name="deal_new"),
+    path("deals/<int:pk>/", deal_views.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/action/", deal_views.deal_action, name="deal_action"),
+    path("deals/<int:pk>/comment/", deal_views.deal_comment, name="deal_comment"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox_views.announcement_detail, name="announcement"),
+    path("inbox/<int:pk>/acknowledge/", inbox_views.announcement_acknowledge, name="announcement_acknowledge"),
+    path("notifications/<int:pk>/open/", inbox_views.notification_open, name="notification_open"),
+    path("attachments/<int:pk>/", inbox_views.attachment, name="attachment"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -19,6 +19,10 @@ class DealFactory(factory.django.DjangoModelFactory):
 
     company = factory.SubFactory(CompanyFactory)
     prospect_name = factory.Sequence(lambda n: f"Prospect {n} Ltd")
+    tax_number = ""
+    website = ""
+    contact_email = ""
+    phone = ""
     currency = "GBP"
     expected_value = Decimal("5000.00")
     state = Deal.State.DRAFT
