@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from . import replay, selectors
 from .endpoints import pause_endpoint, resume_endpoint, rotate_secret, send_test_event
 from .events import ALL_EVENTS, EVENT_TYPES
+from .inbound import admin as inbound_admin  # noqa: F401 - registers the inbound screens
 from .models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from .services import retry_deliveries
 

@@ -172,3 +172,7 @@ class DeliveryAttempt(models.Model):
         return (
             f"attempt {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
         )
+
+
+# The inbound ERP API's models live with its code; importing them here registers them.
+from .inbound.models import AppToken, InboundCall, InboundMessage  # noqa: E402, F401

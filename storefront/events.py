@@ -60,3 +60,27 @@ def order_confirmed(order: Order, lines: list[OrderLine]) -> EventSpec:
         sequence=order.version,
         data=data,
     )
+
+
+def order_summary(order: Order) -> dict:
+    """The order as every order.* event after order.confirmed shows it."""
+    company = order.company
+    return {
+        "number": order.number,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "currency": order.currency,
+        "total": _amount(order.total),
+        "dealer": {"id": str(company.pk), "code": company.code, "name": company.name},
+    }
+
+
+def order_event(event_type: str, order: Order, **data) -> EventSpec:
+    """An order.* event at the order's current version (the caller has just bumped it)."""
+    return EventSpec(
+        event_type=event_type,
+        aggregate_type="order",
+        aggregate_id=order.number,
+        sequence=order.version,
+        data={"api_version": API_VERSION, "sequence": order.version, "order": order_summary(order), **data},
+    )

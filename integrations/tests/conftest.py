@@ -8,8 +8,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from integrations.events import EVENT_TYPES, SCHEMA_DIR, schema_path
+from integrations.inbound.tokens import create_token
 from integrations.models import OutboxEvent, WebhookEndpoint
+from storefront.services.cart import LineChange, add_lines
+from storefront.services.checkout import checkout_complete
 from tests.erp_receiver import Receiver, Recorded, Reply  # noqa: F401 - used by the tests
+from tests.factories import UserFactory
 
 SECRET = "whsec_test_0123456789"
 
@@ -88,3 +92,43 @@ def schema_validators():
             schema, format_checker=Draft202012Validator.FORMAT_CHECKER
         )
     return validators
+
+
+# ---------------------------------------------------------------- inbound ERP API
+
+
+@pytest.fixture
+def app_token():
+    """create_token(...) -> raw token, for the scopes given."""
+    def make(*scopes, name="SAP production"):
+        return create_token(name, scopes or ["stock:write", "orders:write", "billing:write", "catalog:write"])[1]
+
+    return make
+
+
+@pytest.fixture
+def erp_call(client):
+    """POST an operation to the JSON endpoint; returns (status, body)."""
+
+    def post(operation, body, *, token, key="key-1", headers=None):
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        if key is not None:
+            extra["HTTP_IDEMPOTENCY_KEY"] = key
+        extra.update(headers or {})
+        response = client.post(f"/integrations/erp/v1/{operation}/", json.dumps(body), content_type="application/json", **extra)
+        return response.status_code, response.json()
+
+    return post
+
+
+@pytest.fixture
+def place_order():
+    """A real order through the cart and checkout: place_order(company, {sku: qty})."""
+    counter = iter(range(1, 10_000))
+
+    def place(company, quantities, **kwargs):
+        user = UserFactory(company=company)
+        add_lines(user, company, [LineChange(sku=sku, quantity=q) for sku, q in quantities.items()])
+        return checkout_complete(user=user, company=company, idempotency_key=f"po-{next(counter)}", **kwargs).order
+
+    return place

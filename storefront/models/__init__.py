@@ -5,5 +5,6 @@ from storefront.models.money import MONEY
 from storefront.models.orders import Order, OrderLine
 from storefront.models.payments import Payment, Refund, StripeEvent
 from storefront.models.returns import Return, ReturnLine
+from storefront.models.shipments import Shipment, ShipmentLine
 
-__all__ = ["MONEY", "Cart", "CartLine", "Order", "OrderLine", "Payment", "Refund", "StripeEvent", "Return", "ReturnLine"]
+__all__ = ["MONEY", "Cart", "CartLine", "Order", "OrderLine", "Payment", "Refund", "StripeEvent", "Return", "ReturnLine", "Shipment", "ShipmentLine"]
