@@ -18,6 +18,7 @@ from billing.selectors import on_account_block
 from billing.services import invoice_order
 from catalog.events import stock_updated
 from catalog.services import allocate_stock
+from deals.services import attribute_order
 from integrations.services import record_events
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Address, Company
@@ -55,13 +56,15 @@ def checkout_complete(
     source: str = Order.Source.STOREFRONT,
     expected_total: Decimal | None = None,
     rebate_credit: Decimal | None = None,
+    deal_id: int | str | None = None,
 ) -> CheckoutResult:
     """Place the cart as an order. `rebate_credit` is what the buyer wants to pay from the
     rebate wallet: the pricing core caps it (settings.REBATE_MAX_SHARE of the total) and the
     wallet is debited in this transaction; the rest is paid by `payment_method`.
     `expected_total` is the total the buyer was shown: if the
     prices moved since (a promotion's budget ran out, a price list changed), nothing is
-    placed and PRICE_CHANGED says so, instead of charging a different amount."""
+    placed and PRICE_CHANGED says so, instead of charging a different amount.
+    `deal_id` counts the order towards one of the dealer's approved, protected deals."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError.single(
@@ -77,7 +80,7 @@ def checkout_complete(
     # Rebates: the rebate credit offered must be a non-negative amount.
     rebate_credit = wallet_credit_offered(rebate_credit)
     try:
-        return _place_order(user, company, key, payment_method, source, expected_total, rebate_credit)
+        return _place_order(user, company, key, payment_method, source, expected_total, rebate_credit, deal_id)
     except IntegrityError:
         # Another request with the same key committed first: that order is the answer.
         order = _existing(company, key)
@@ -89,7 +92,7 @@ def checkout_complete(
 @transaction.atomic
 def _place_order(
     user, company: Company, key: str, payment_method: str, source: str, expected_total: Decimal | None,
-    rebate_credit: Decimal = Decimal(0),
+    rebate_credit: Decimal = Decimal(0), deal_id: int | str | None = None,
 ) -> CheckoutResult:
     cart = Cart.objects.select_for_update().filter(user=user, company=company).first()
     # Checked after the cart lock, so a concurrent retry with the same key waits and finds it.
@@ -146,6 +149,9 @@ def _place_order(
     order.number = f"DM{order.pk:08d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
     order_lines = OrderLine.objects.bulk_create(order_snapshot.order_lines(order, priced, dict(selection.variants), gifts))
+    # Deals: the order counts towards the dealer's own approved, protected deal (typed error otherwise).
+    if deal_id not in (None, ""):
+        attribute_order(order, deal_id)
     CartLine.objects.filter(cart=cart).delete()
     if cart.voucher_codes:
         Cart.objects.filter(pk=cart.pk).update(voucher_codes=[])
