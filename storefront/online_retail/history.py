@@ -11,9 +11,10 @@ from django.db.models.functions import TruncMonth
 
 from catalog.models import Variant
 from partners.models import Company
-from storefront.models import Order, OrderLine, Return, ReturnLine
+from storefront.models import Order, OrderLine, Return
 from storefront.online_retail.reader import Invoice, service_code_kind
 from storefront.online_retail.report import Tally
+from storefront.services.return_history import HistoricalReturn, record_completed_returns
 
 BATCH = 500
 CENT = Decimal("0.01")
@@ -24,6 +25,7 @@ class HistoryWriter:
         self.rejected, self.skipped = rejected, skipped
         self.orders_created = self.orders_present = 0
         self.returns_created = self.returns_present = 0
+        self.return_units_matched = self.return_units_unmatched = 0
         self.rows_without_customer = 0
         self.invoices_of_dealers = 0
         self._batch: list[Invoice] = []
@@ -66,7 +68,7 @@ class HistoryWriter:
         numbers = [inv.number for inv in batch]
         present = set(Order.objects.filter(number__in=numbers).values_list("number", flat=True))
         present |= set(Return.objects.filter(number__in=numbers).values_list("number", flat=True))
-        orders, order_lines, returns, return_lines = [], [], [], []
+        orders, order_lines, returns = [], [], []
         for invoice in batch:
             if invoice.number in present:
                 if invoice.is_return:
@@ -82,11 +84,7 @@ class HistoryWriter:
             company = self._companies[invoice.customer]
             total = sum((line[3] for line in lines), Decimal("0"))
             if invoice.is_return:
-                returns.append(
-                    Return(number=invoice.number, company=company, status=Return.Status.COMPLETED, source=Order.Source.IMPORT,
-                           currency=company.currency, total=total, placed_at=invoice.invoiced_at)
-                )
-                return_lines.append(lines)
+                returns.append(HistoricalReturn(invoice.number, company, invoice.invoiced_at, lines))
             else:
                 discount = sum((line[0].list_price * line[1] - line[3] for line in lines), Decimal("0"))
                 orders.append(
@@ -103,14 +101,10 @@ class HistoryWriter:
                 for i, (v, q, price, total) in enumerate(lines, start=1)
             ]
             OrderLine.objects.bulk_create(order_lines_rows)
-        for ret, lines in zip(Return.objects.bulk_create(returns), return_lines, strict=True):
-            ReturnLine.objects.bulk_create(
-                [
-                    ReturnLine(return_request=ret, line_number=i, variant=v, sku=v.sku, product_name=v.display_name,
-                               quantity=q, unit_price=price, line_total=total)
-                    for i, (v, q, price, total) in enumerate(lines, start=1)
-                ]
-            )
+        # Returns go through the returns path's rules (matched to the orders above), in bulk.
+        matched = record_completed_returns(returns)
+        self.return_units_matched += matched.units_matched
+        self.return_units_unmatched += matched.units_unmatched
         self.orders_created += len(orders)
         self.returns_created += len(returns)
 

@@ -29,6 +29,8 @@ class ImportReport:
     orders_present: int = 0
     returns_created: int = 0
     returns_present: int = 0
+    return_units_matched: int = 0  # returned units matched to a line of an earlier order
+    return_units_unmatched: int = 0  # bought before the history starts
     rows_without_customer: int = 0
     invoices_of_dealers: int = 0
     tiers: dict = field(default_factory=dict)
@@ -45,6 +47,8 @@ class ImportReport:
             f"invoices of known dealers: {self.invoices_of_dealers} (orders, returns, and ones without goods below)",
             f"orders: {self.orders_created} created, {self.orders_present} already present",
             f"returns: {self.returns_created} created, {self.returns_present} already present",
+            f"returned units matched to an earlier order: {self.return_units_matched}, "
+            f"without one (bought before the history): {self.return_units_unmatched}",
             f"rows without a customer (counted, skipped): {self.rows_without_customer}",
             "dealers per tier: " + ", ".join(f"{k.title()} {v}" for k, v in self.tiers.items()),
             f"lines skipped (not goods): {self.skipped.total}",
@@ -103,6 +107,7 @@ def import_online_retail(paths: Sequence[str | Path]) -> ImportReport:
         writer.flush()
     report.orders_created, report.orders_present = writer.orders_created, writer.orders_present
     report.returns_created, report.returns_present = writer.returns_created, writer.returns_present
+    report.return_units_matched, report.return_units_unmatched = writer.return_units_matched, writer.return_units_unmatched
     report.rows_without_customer = writer.rows_without_customer
     report.invoices_of_dealers = writer.invoices_of_dealers
 

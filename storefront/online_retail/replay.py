@@ -25,6 +25,7 @@ from partners.models import Company, Membership
 from storefront.models import Order
 from storefront.online_retail.importer import ImportReport, bring_in_catalog_and_dealers
 from storefront.online_retail.reader import Invoice, read_invoices, service_code_kind
+from storefront.online_retail.replay_returns import ReturnReplayer
 from storefront.online_retail.report import Tally
 from storefront.services.cart import LineChange, add_lines, clear_cart
 from storefront.services.checkout import checkout_complete
@@ -38,6 +39,9 @@ class ReplayReport:
     orders_placed: int = 0
     orders_already_placed: int = 0
     returns_counted: int = 0
+    returns_placed: int = 0  # RMAs requested, approved and received through the returns path
+    returns_already_placed: int = 0
+    return_units_unmatched: int = 0  # returned units with no replayed order line to return
     invoices_without_customer: int = 0
     rejected: Tally = field(default_factory=Tally)
     skipped_lines: Tally = field(default_factory=Tally)
@@ -52,7 +56,8 @@ class ReplayReport:
 
     def merge(self, other: "ReplayReport") -> None:
         """Add another worker's figures to these."""
-        for name in ("orders_placed", "orders_already_placed", "returns_counted", "invoices_without_customer",
+        for name in ("orders_placed", "orders_already_placed", "returns_counted", "returns_placed", "returns_already_placed",
+                     "return_units_unmatched", "invoices_without_customer",
                      "source_total", "dealer_total", "lines_placed", "orders_paid", "queries", "sql_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejected.merge(other.rejected)
@@ -70,7 +75,9 @@ class ReplayReport:
             f"invoices rejected: {self.rejected.total}",
             *self.rejected.lines(),
             f"orders already placed by an earlier replay: {self.orders_already_placed}",
-            f"returns (C invoices) counted, not replayed yet: {self.returns_counted}",
+            f"returns (C invoices): {self.returns_counted}; placed as returns (requested, approved, received): "
+            f"{self.returns_placed}, already placed: {self.returns_already_placed}",
+            f"returned units without a replayed order line to return them against: {self.return_units_unmatched}",
             f"invoices without a customer (skipped): {self.invoices_without_customer}",
             f"lines skipped: {self.skipped_lines.total}",
             *self.skipped_lines.lines(),
@@ -97,6 +104,7 @@ class Replayer:
         )
         self.warehouse = ensure_default_warehouse()
         self.variant_ids = variant_ids_by_sku()
+        self.returns = ReturnReplayer(report, self.dealers, self.buyers, self.warehouse)
         self._due: list[tuple] = []  # heap of (due date, order id, company id, total)
 
     @property
@@ -119,6 +127,7 @@ class Replayer:
             return  # another worker places this dealer's invoices
         if invoice.is_return:
             report.returns_counted += 1
+            self.returns.replay(invoice)
             return
         key = f"{KEY_PREFIX}{invoice.number}"
         if key in self.placed_keys:
