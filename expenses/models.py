@@ -227,6 +227,10 @@ class PlanTransition(models.Model):
     class Meta:
         ordering = ["plan", "at", "id"]
 
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
 
 class ProofFile(StoredFileFields):
     """A photo or document proving the activity happened (stored by mall/uploads.py)."""

@@ -8,17 +8,23 @@ import graphene
 
 from deals.graphql.mutations import DealsMutation
 from deals.graphql.queries import DealsQuery
+from expenses.graphql.mutations import ExpensesMutation
+from expenses.graphql.queries import ExpensesQuery
 from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
 from storefront.graphql.mutations import StorefrontMutation
 from storefront.graphql.queries import StorefrontQuery
+from training.graphql.mutations import TrainingMutation
+from training.graphql.queries import TrainingQuery
 
 QUERIES = [
     PartnersQuery,
     StorefrontQuery,
     DealsQuery,
     MessagesQuery,
+    ExpensesQuery,
+    TrainingQuery,
 ]
 
 MUTATIONS = [
@@ -26,6 +32,8 @@ MUTATIONS = [
     StorefrontMutation,
     DealsMutation,
     MessagesMutation,
+    ExpensesMutation,
+    TrainingMutation,
 ]
 
 

@@ -3,7 +3,9 @@
 from django.urls import path
 
 from storefront import views
+from storefront.views import academy as academy_views
 from storefront.views import deals as deal_views
+from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
 from storefront.views import payments as payment_views
 
@@ -32,6 +34,20 @@ urlpatterns = [
     path("inbox/<int:pk>/acknowledge/", inbox_views.announcement_acknowledge, name="announcement_acknowledge"),
     path("notifications/<int:pk>/open/", inbox_views.notification_open, name="notification_open"),
     path("attachments/<int:pk>/", inbox_views.attachment, name="attachment"),
+    path("funds/", fund_views.funds, name="funds"),
+    path("funds/plans/new/", fund_views.plan_new, name="fund_plan_new"),
+    path("funds/plans/<int:pk>/", fund_views.plan_detail, name="fund_plan"),
+    path("funds/plans/<int:pk>/action/", fund_views.plan_action, name="fund_plan_action"),
+    path("funds/proofs/<int:pk>/", fund_views.proof_file, name="fund_proof_file"),
+    path("funds/proofs/<int:pk>/thumbnail/", fund_views.proof_thumbnail, name="fund_proof_thumbnail"),
+    path("academy/", academy_views.academy, name="academy"),
+    path("academy/verify/", academy_views.verify, name="academy_verify"),
+    path("academy/certificates/<int:pk>.pdf", academy_views.certificate_pdf, name="academy_certificate_pdf"),
+    path("academy/lessons/<int:pk>/document/", academy_views.lesson_document, name="academy_lesson_document"),
+    path("academy/<slug:slug>/", academy_views.course_detail, name="academy_course"),
+    path("academy/<slug:slug>/enrol/", academy_views.course_enrol, name="academy_enrol"),
+    path("academy/<slug:slug>/lessons/<int:lesson_id>/", academy_views.lesson_detail, name="academy_lesson"),
+    path("academy/<slug:slug>/quiz/", academy_views.quiz, name="academy_quiz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 from training.models import Certificate
 
 
-def certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
+def render_certificate_pdf(cert: Certificate, verify_url: str) -> bytes:
     out = io.BytesIO()
     width, height = landscape(A4)
     page = canvas.Canvas(out, pagesize=(width, height))

@@ -1,6 +1,7 @@
 """Reads of the academy: what a dealer holds, what it is missing, and who may see what."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -170,3 +171,27 @@ def completion_by_dealer(course_ids=None):
 def certification_message(sku: str, courses) -> str:
     names = " and ".join(f'"{c.title}"' for c in courses)
     return f"Ordering {sku} needs the academy course {names}; someone at your company must pass it first."
+
+
+@dataclass(frozen=True)
+class MissingCourse:
+    course: Course
+    for_tier: bool
+    categories: list[str]
+    products: list[str]
+
+
+def missing_overview(company: Company) -> list[MissingCourse]:
+    """Every course the dealer still lacks: for its tier, and for the product lines it unlocks."""
+    result: dict[int, MissingCourse] = {c.pk: MissingCourse(c, True, [], []) for c in missing_for_tier(company)}
+    requirements = list(product_line_requirements())
+    held = held_course_ids(company, {r.course_id for r in requirements})
+    for requirement in requirements:
+        if requirement.course_id in held:
+            continue
+        entry = result.setdefault(requirement.course_id, MissingCourse(requirement.course, False, [], []))
+        if requirement.category_id:
+            entry.categories.append(requirement.category.name)
+        else:
+            entry.products.append(requirement.product.name)
+    return sorted(result.values(), key=lambda m: m.course.title)
