@@ -38,7 +38,7 @@ def open_invoices(company):
 
 
 def invoices(company, status: str | None = None):
-    queryset = Invoice.objects.filter(company=company).order_by("-issued_on", "-id")
+    queryset = Invoice.objects.filter(company=company).select_related("order").order_by("-issued_on", "-id")
     return queryset.filter(status=status) if status else queryset
 
 
@@ -135,6 +135,10 @@ class StatementLine:
     debit: Decimal  # what the dealer owes more
     credit: Decimal  # what the dealer owes less
     balance: Decimal  # running balance after this line
+
+    @property
+    def label(self) -> str:
+        return LedgerEntry.Kind(self.kind).label
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from storefront import views
 from storefront.views import academy as academy_views
+from storefront.views import billing as billing_views
 from storefront.views import deals as deal_views
 from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
@@ -24,6 +25,10 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
+    path("account/", billing_views.account, name="account"),
+    path("account/invoices/<str:number>/", billing_views.invoice_detail, name="invoice_detail"),
+    path("account/statement/", billing_views.statement_view, name="statement"),
+    path("account/statement.<str:file_type>", billing_views.statement_view, name="statement_file"),
     path("deals/", deal_views.deals, name="deals"),
     path("deals/new/", deal_views.deal_new, name="deal_new"),
     path("deals/<int:pk>/", deal_views.deal_detail, name="deal_detail"),

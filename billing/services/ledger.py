@@ -60,9 +60,10 @@ def clean_amount(amount, currency: str, expected_currency: str) -> Decimal:
     return value
 
 
-def payment_methods() -> list[str]:
-    # The storefront's own list, read through the app registry (billing never imports storefront).
-    return list(apps.get_model("storefront", "Order").PaymentMethod.values)
+def payment_methods() -> dict[str, str]:
+    """value -> label: the storefront's own list, read through the app registry (billing never
+    imports storefront)."""
+    return dict(apps.get_model("storefront", "Order").PaymentMethod.choices)
 
 
 def invoice_status(invoice: Invoice) -> str:

@@ -64,7 +64,8 @@ def _record_payment(company, amount, currency, method, reference, key, order, re
     if existing is not None:  # a concurrent call with the same key committed while we waited
         return existing
     amount = clean_amount(amount, currency, dealer_currency(company, account))
-    if method not in payment_methods():
+    methods = payment_methods()
+    if method not in methods:
         raise DomainError.single("method", "INVALID", f"Payment method {method!r} is not one we take.")
     if order is not None and order.company_id != company.pk:
         raise DomainError.single("order", "NOT_FOUND", "That order is not this dealer's.")
@@ -76,7 +77,7 @@ def _record_payment(company, amount, currency, method, reference, key, order, re
     )
     LedgerEntry.objects.create(
         company=company, kind=LedgerEntry.Kind.PAYMENT, currency=currency, amount=-amount, occurred_on=received_on,
-        document=(reference or f"Payment {receipt.pk}")[:64], description=f"Payment ({method})", receipt=receipt,
+        document=(reference or f"Payment {receipt.pk}")[:64], description=f"Payment ({methods[method].lower()})", receipt=receipt,
     )
     invoices = oldest_first(locked_open_invoices(company))
     if order is not None:
