@@ -153,6 +153,8 @@ class CheckoutForm(forms.Form):
     payment_method = forms.ChoiceField(
         choices=CHECKOUT_METHODS, initial="on_account", required=False, widget=forms.RadioSelect
     )
+    # Deals: the approved deal this order is for (checked by deals.services.attribute_order).
+    deal_id = forms.IntegerField(required=False, min_value=1)
 
     @staticmethod
     def new_key() -> str:

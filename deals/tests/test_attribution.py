@@ -81,3 +81,30 @@ def test_deal_page_and_api_show_orders_and_value(client, graphql, alpha, approve
                                   {"id": str(approved.pk)})["data"]["deal"]
     assert data == {"orders": [{"number": order.number, "total": {"amount": "10.00"}}],
                     "attributedValue": [{"amount": "10.00", "currency": "GBP"}]}
+
+
+def test_checkout_page_offers_the_protected_deals_and_attributes(client, alpha, approved):
+    DealFactory(company=alpha.membership.company, prospect_name="Draft Prospect")
+    VariantFactory(sku="SKU-P", list_price=Decimal("2.50"), stock=100)
+    add_lines(alpha, alpha.membership.company, [LineChange("SKU-P", 2)])
+    client.force_login(alpha)
+    page = client.get("/checkout/").content.decode()
+    assert f'<option value="{approved.pk}">Acme Trading Ltd</option>' in page and "Draft Prospect" not in page
+    response = client.post("/checkout/", {"idempotency_key": "page-1", "payment_method": "on_account", "deal_id": str(approved.pk)})
+    assert response.status_code == 302
+    assert DealOrder.objects.get().order.idempotency_key == "page-1"
+
+
+CHECKOUT = """mutation($key: String!, $deal: ID) { checkoutComplete(idempotencyKey: $key, dealId: $deal) {
+  order { number } errors { field code } } }"""
+
+
+def test_checkout_api_takes_a_deal_id_and_refuses_another_dealers(graphql, alpha, beta, approved):
+    VariantFactory(sku="SKU-B", list_price=Decimal("2.50"), stock=100)
+    add_lines(beta, beta.membership.company, [LineChange("SKU-B", 2)])
+    refused = graphql(beta).execute(CHECKOUT, {"key": "api-b", "deal": str(approved.pk)})["data"]["checkoutComplete"]
+    assert refused == {"order": None, "errors": [{"field": "deal_id", "code": "NOT_FOUND"}]}
+    add_lines(alpha, alpha.membership.company, [LineChange("SKU-B", 2)])
+    placed = graphql(alpha).execute(CHECKOUT, {"key": "api-a", "deal": str(approved.pk)})["data"]["checkoutComplete"]
+    assert placed["errors"] == []
+    assert DealOrder.objects.get(deal=approved).order.number == placed["order"]["number"]

@@ -123,12 +123,15 @@ class CheckoutComplete(graphene.Mutation):
         expected_total = graphene.Decimal(
             description="The total the buyer was shown; if the price moved since, nothing is placed (PRICE_CHANGED)."
         )
+        # Deals: attribution to one of the dealer's approved deals.
+        deal_id = graphene.ID(description="Your approved, protected deal this order is for (NOT_FOUND, DEAL_NOT_PROTECTED).")
 
     order = graphene.Field(Order)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     @staticmethod
-    def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value, expected_total=None):
+    def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value, expected_total=None,
+               deal_id=None):
         errors = _problem(info)
         if errors:
             return CheckoutComplete(order=None, errors=errors)
@@ -141,6 +144,7 @@ class CheckoutComplete(graphene.Mutation):
                 idempotency_key=key,
                 payment_method=method,
                 expected_total=expected_total,
+                deal_id=clean_key(deal_id, 20) or None,  # Deals
             )
         except DomainError as exc:
             return CheckoutComplete(order=None, errors=errors_from(exc))

@@ -6,7 +6,9 @@ click or a resubmitted form gets the same order back instead of a second one.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from deals.selectors import attributable_deals
 from mall.errors import DomainError
 from partners.models import Address, CreditAccount
 from storefront.forms import CheckoutForm
@@ -36,6 +38,7 @@ def _render(request, company, *, key: str, errors=(), status=200):
             "form": CheckoutForm(initial={"idempotency_key": key, "expected_total": total}),
             "errors": list(errors),
             "card_enabled": card_payments_enabled(),
+            "deals": list(attributable_deals(company, timezone.now())),  # Deals: orders for a prospect
         },
         status=status,
     )
@@ -57,6 +60,7 @@ def checkout(request, company):
             idempotency_key=key,
             expected_total=form.cleaned_data.get("expected_total"),
             payment_method=form.cleaned_data.get("payment_method") or "on_account",  # Payments
+            deal_id=form.cleaned_data.get("deal_id"),  # Deals
         )
     except DomainError as exc:
         # Nothing was written; the same key may be used again once the problem is fixed.
