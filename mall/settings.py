@@ -231,6 +231,8 @@ MESSAGE_THREAD_TARGETS = {
     "deal": ("deals.Deal", "pk", "/deals/{obj.pk}/"),
     "order": ("storefront.Order", "number", "/orders/{obj.number}/"),
 }
+# Vendor staff in this Django group hear of dealers' comments that no specialist follows.
+MESSAGE_VENDOR_GROUP = os.environ.get("MESSAGE_VENDOR_GROUP", "Channel managers")
 # The demo prints e-mail on the console; production sets EMAIL_BACKEND (and EMAIL_HOST ...).
 if "EMAIL_BACKEND" not in globals():
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

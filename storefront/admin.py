@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from storefront.admin_payments import PaymentInline
 from storefront.models import Cart, CartLine, Order, OrderLine, Return, ReturnLine
 from storefront.services.payments import record_payment
 
@@ -125,7 +126,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
         "version",
     ]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, PaymentInline]  # payments and their refund button (admin_payments)
     actions = ["record_payment_received"]
 
     def get_queryset(self, request):

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from billing.services import invoice_order
 from storefront.models import Cart, CartLine, Order, Return, ReturnLine
 from tests.factories import (
     CompanyFactory,
@@ -81,6 +82,7 @@ def test_orders_are_read_only(admin_client):
 def test_record_payment_received_marks_paid_and_releases_credit(admin_client):
     company = CompanyFactory(credit_account__credit_limit=Decimal("1000.00"), credit_account__outstanding=Decimal("300.00"))
     order = OrderFactory(company=company, total=Decimal("120.00"))
+    invoice_order(order, lines=[], announce=False)  # as checkout does: the invoice holds the credit billing releases
     already = OrderFactory(company=company, total=Decimal("50.00"), payment_status=Order.PaymentStatus.PAID)
     cancelled = OrderFactory(company=company, total=Decimal("70.00"), status=Order.Status.CANCELLED)
     response = admin_client.post(
