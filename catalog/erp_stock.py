@@ -69,9 +69,7 @@ def apply_erp_levels(rows: list[LevelRow]) -> LevelsResult:
     if not newest:
         return result
 
-    Stock.objects.bulk_create(
-        [Stock(variant_id=v, warehouse_id=w) for v, w in newest], ignore_conflicts=True, batch_size=2000
-    )
+    _create_missing_rows(list(newest))
     locked = (
         Stock.objects.select_for_update(of=("self",))
         .filter(variant_id__in={v for v, _ in newest}, warehouse_id__in={w for _, w in newest})
@@ -112,6 +110,19 @@ def apply_erp_levels(rows: list[LevelRow]) -> LevelsResult:
     result.stale.sort(key=lambda d: d["row"])
     result.errors.sort(key=lambda d: d["row"])
     return result
+
+
+def _create_missing_rows(pairs: list[tuple[int, int]]) -> None:
+    if connection.vendor != "postgresql":
+        Stock.objects.bulk_create([Stock(variant_id=v, warehouse_id=w) for v, w in pairs], ignore_conflicts=True, batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Stock._meta.db_table} (variant_id, warehouse_id, quantity_on_hand, quantity_allocated, version, updated_at) "
+            "SELECT v, w, 0, 0, 0, now() FROM unnest(%s::bigint[], %s::bigint[]) AS t(v, w) "
+            "ON CONFLICT (variant_id, warehouse_id) DO NOTHING",
+            [[v for v, _ in pairs], [w for _, w in pairs]],
+        )
 
 
 def _stale(row: LevelRow, why: str) -> dict:
