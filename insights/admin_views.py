@@ -4,18 +4,19 @@ beside it and CSV/Excel downloads of the same rows."""
 
 import re
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.safestring import mark_safe
 
-from insights import reports
+from insights import reports, tasks
 from insights.charts import render_svg
 from insights.exports import csv_response, xlsx_response
 from insights.filters import FilterForm
-from insights.models import DailySales, RefreshedDay
+from insights.forecast_report import forecast_dashboard
+from insights.models import DailySales, ForecastRun, RefreshedDay
 
 PERMISSION = "insights.view_dashboards"
 EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
@@ -33,7 +34,7 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
-def _export(request, dashboard: reports.Dashboard, f):
+def _export(request, dashboard: reports.Dashboard, period):
     exporter = EXPORTS.get(request.GET.get("export", ""))
     try:
         index = int(request.GET.get("table", "0"))
@@ -42,7 +43,7 @@ def _export(request, dashboard: reports.Dashboard, f):
     if exporter is None or not 0 <= index < len(dashboard.tables):
         raise Http404("No such export.")
     table = dashboard.tables[index]
-    name = re.sub(r"[^a-z0-9]+", "-", f"{dashboard.slug}-{table.title}-{f.start}-{f.end}".lower()).strip("-")
+    name = re.sub(r"[^a-z0-9]+", "-", f"{dashboard.slug}-{table.title}-{period}".lower()).strip("-")
     return exporter(table, name)
 
 
@@ -54,7 +55,7 @@ def dashboard_view(request, slug: str = "sales"):
     f = form.filters()
     dashboard = reports.build(slug, f)
     if "export" in request.GET:
-        return _export(request, dashboard, f)
+        return _export(request, dashboard, f"{f.start}-{f.end}")
     last = RefreshedDay.objects.exclude(refreshed_at=None).order_by("-refreshed_at").first()
     context = {
         **admin.site.each_context(request),
@@ -71,9 +72,40 @@ def dashboard_view(request, slug: str = "sales"):
     return TemplateResponse(request, "admin/insights/dashboard.html", context)
 
 
+def forecast_view(request):
+    """The latest saved forecast (or ?run=<id>); POST asks the workers for a fresh one."""
+    check_permission(request)
+    if request.method == "POST":
+        tasks.run_forecast.delay()
+        messages.info(request, "A new forecast is being computed; it appears here when it is ready.")
+        return HttpResponseRedirect(request.path)
+    runs = ForecastRun.objects.all()
+    run = runs.filter(pk=request.GET["run"]).first() if request.GET.get("run", "").isdigit() else runs.first()
+    dashboard = forecast_dashboard(run) if run else None
+    if dashboard and "export" in request.GET:
+        return _export(request, dashboard, run)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Forecast and purchase plan",
+        "dashboard": dashboard,
+        "run": run,
+        "runs": runs.only("id", "train_until", "horizon", "created_at")[:12],
+        "tables": [(i, t, mark_safe(render_svg(t.chart)) if t.chart else "") for i, t in enumerate(dashboard.tables)]
+        if dashboard
+        else [],
+        "dashboards": [(s, title) for s, (title, _, _) in reports.DASHBOARDS.items()],
+        "query": _query_without(request, "export", "table"),
+        "opts": DailySales._meta,
+    }
+    return TemplateResponse(request, "admin/insights/forecast.html", context)
+
+
 def insights_urls() -> list:
     view = admin.site.admin_view(dashboard_view)
-    urls = [path("insights/", view, name="insights_dashboards")]
+    urls = [
+        path("insights/", view, name="insights_dashboards"),
+        path("insights/forecast/", admin.site.admin_view(forecast_view), name="insights_forecast"),
+    ]
     # One path per dashboard, so that the model admins' own URLs under insights/ still resolve.
     urls += [path(f"insights/{slug}/", view, {"slug": slug}, name=f"insights_{slug}") for slug in reports.DASHBOARDS]
     return urls

@@ -132,3 +132,26 @@ class RefreshedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.signature}"
+
+
+class ForecastRun(models.Model):
+    """One forecast as the back office reads it: computed in the background (Celery, or
+    `manage.py forecast --save`), kept whole as JSON so the page needs one query."""
+
+    train_until = models.DateField(help_text="First day of the last month of training history.")
+    horizon = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    methods = models.JSONField(default=dict)  # method name -> number of series
+    accuracy = models.JSONField(default=list)  # per level, where actuals exist
+    backtest = models.JSONField(default=list)  # rolling origins: per origin and level
+    totals = models.JSONField(default=list)  # per month: actual, forecast, naive
+    products = models.JSONField(default=list)  # top SKUs: forecast (and actual) per month
+    regions = models.JSONField(default=list)
+    plan = models.JSONField(default=list)  # purchase plan for the first forecast month
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"forecast from {self.train_until:%Y-%m} + {self.horizon}"

@@ -6,6 +6,8 @@ import logging
 from celery import shared_task
 
 from insights import services
+from insights.forecasting.history import load_history
+from insights.forecasting.runs import last_complete_month, save_run
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +19,14 @@ def refresh_changed_days() -> dict:
     if result.days:
         logger.info("insights refreshed %s days (%s sales rows)", result.days, result.sales_rows)
     return {"days": result.days, "sales_rows": result.sales_rows}
+
+
+@shared_task(name="insights.tasks.run_forecast")
+def run_forecast(horizon: int = 3) -> int | None:
+    """Monthly (beat) and on request from the back office: forecast from the last complete
+    month and keep the run. Safe to repeat: each run is a new, complete row."""
+    history = load_history()
+    until = last_complete_month(history)
+    if until is None:
+        return None
+    return save_run(until, horizon).pk

@@ -72,14 +72,19 @@ def _quiet_fit(model, **kwargs):
 
 def fitted_ses(series: np.ndarray, horizon: int) -> np.ndarray:
     """statsmodels SimpleExpSmoothing with its smoothing level and initial level fitted."""
-    fit = _quiet_fit(SimpleExpSmoothing(series.astype(float), initialization_method="estimated"))
-    return np.asarray(fit.forecast(horizon))
+    with warnings.catch_warnings():
+        # A perfect fit has a zero error sum: statsmodels' information criteria log it.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = _quiet_fit(SimpleExpSmoothing(series.astype(float), initialization_method="estimated"))
+        return np.asarray(fit.forecast(horizon))
 
 
 def fitted_holt(series: np.ndarray, horizon: int) -> np.ndarray:
     """statsmodels Holt with a damped trend (a growing or shrinking line that flattens)."""
-    fit = _quiet_fit(Holt(series.astype(float), damped_trend=True, initialization_method="estimated"))
-    return np.asarray(fit.forecast(horizon))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = _quiet_fit(Holt(series.astype(float), damped_trend=True, initialization_method="estimated"))
+        return np.asarray(fit.forecast(horizon))
 
 
 def croston_statsmodels(series: np.ndarray, alpha: float, *, sba: bool = False) -> float:

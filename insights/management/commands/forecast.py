@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from insights.forecasting import engine
 from insights.forecasting.history import load_history
+from insights.forecasting.runs import save_run
 
 
 def _month(value: str) -> pd.Period:
@@ -30,8 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--horizon", type=int, default=3, help="Months to forecast (1-12).")
         parser.add_argument("--top", type=int, default=20, help="SKUs to list (by forecast).")
         parser.add_argument("--currency", default="", help="Only this currency's sales (default: all).")
+        parser.add_argument(
+            "--save", action="store_true", help="Also keep the run (with a rolling backtest) for the back office."
+        )
 
-    def handle(self, *args, train_until, horizon, top, currency, **options):
+    def handle(self, *args, train_until, horizon, top, currency, save, **options):
         if not 1 <= horizon <= 12:
             raise CommandError("--horizon must be between 1 and 12")
         until = _month(train_until)
@@ -58,10 +62,15 @@ class Command(BaseCommand):
         out("\ntotal: " + "  ".join(f"{m} {totals[m]:.0f}" for m in result.months))
         if not scores:
             out(f"\nno actuals yet for {', '.join(months)} (time: {time.monotonic() - started:.1f} s)")
+            if save:
+                out(f"saved as forecast run {save_run(until, horizon).pk}")
             return
         out(f"\naccuracy over {scores[0].months} month(s) with actuals (per cent of actual demand)")
         for s in scores:
             out(f"  {s.level:<8} WAPE {_fmt(s.wape)}  MAPE {_fmt(s.mape)}  bias {_fmt(s.bias)}  naive WAPE {_fmt(s.naive_wape)}")
         out(f"time: {time.monotonic() - started:.1f} s")
+        if save:
+            run = save_run(until, horizon)
+            out(f"saved as forecast run {run.pk} (with its rolling backtest, {run.seconds} s)")
         product_score = next(s for s in scores if s.level == "product")
         out(f"level=product wape={_fmt(product_score.wape)} naive_wape={_fmt(product_score.naive_wape)} months={product_score.months}")
