@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -135,7 +136,7 @@ def post_comment(*, thread: Thread, author, body: str, files=()) -> Comment:
         target = thread.target_type.get_object_for_this_type(pk=thread.target_id)
         who = "The vendor" if comment.by_vendor else (author.get_full_name() or author.email or author.get_username())
         notify(
-            readers_of(thread).exclude(pk=author.pk),
+            recipients_of(thread, comment),
             title=f"New comment on {target}",
             body=f"{who} wrote: {text[:300]}" if text else f"{who} attached {len(stored)} file(s).",
             link=lambda user: link_for(target, user, thread.company_id),
@@ -150,6 +151,16 @@ def readers_of(thread: Thread):
     if thread.vendor_visible:
         may_read |= Q(is_staff=True)
     return thread.participants.filter(may_read, is_active=True).distinct()
+
+
+def recipients_of(thread: Thread, comment: Comment) -> list:
+    """Who hears of a comment: the other participants who may read the thread; for a dealer's
+    comment that no vendor participant would hear of, the staff group MESSAGE_VENDOR_GROUP."""
+    users = list(readers_of(thread).exclude(pk=comment.author_id))
+    if not comment.by_vendor and thread.vendor_visible and not any(u.is_staff for u in users):
+        group = getattr(settings, "MESSAGE_VENDOR_GROUP", "Channel managers")
+        users += list(get_user_model().objects.filter(groups__name=group, is_staff=True, is_active=True).distinct())
+    return users
 
 
 def link_for(target, user, company_id: int) -> str:

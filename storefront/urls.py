@@ -39,6 +39,7 @@ urlpatterns = [
     path("inbox/<int:pk>/acknowledge/", inbox_views.announcement_acknowledge, name="announcement_acknowledge"),
     path("notifications/<int:pk>/open/", inbox_views.notification_open, name="notification_open"),
     path("attachments/<int:pk>/", inbox_views.attachment, name="attachment"),
+    path("orders/<str:number>/comment/", inbox_views.order_comment, name="order_comment"),
     path("funds/", fund_views.funds, name="funds"),
     path("funds/plans/new/", fund_views.plan_new, name="fund_plan_new"),
     path("funds/plans/<int:pk>/", fund_views.plan_detail, name="fund_plan"),

@@ -5,6 +5,7 @@ mall/uploads.py, served only to those who may read the thread."""
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -145,3 +146,19 @@ def test_anonymous_gets_nothing(parties, graphql):
     data = anonymous.execute(POST, {"k": "ORDER", "key": "DM00000077", "b": "x"})["data"]["commentPost"]
     assert data["errors"] == [{"field": None, "code": "NOT_AUTHENTICATED"}]
     assert anonymous.execute(NOTE_READ, {"id": "1"})["data"]["notificationMarkRead"]["errors"] == [{"code": "NOT_AUTHENTICATED"}]
+
+
+def test_order_page_thread_reaches_the_channel_managers(parties, client, django_capture_on_commit_callbacks):
+    Group.objects.create(name="Channel managers").user_set.add(parties["cara"])
+    client.force_login(parties["ann"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/orders/DM00000077/comment/", {"body": "Two cartons arrived damaged."})
+    assert response.status_code == 302
+    note = Notification.objects.get(user=parties["cara"])
+    assert note.link.startswith("/admin/storefront/order/") or note.link == ""
+    assert [m.to for m in mail.outbox] == [["cara@vendor.example"]]
+    page = client.get("/orders/DM00000077/").content.decode()
+    assert "Two cartons arrived damaged." in page
+    client.force_login(parties["bob"])
+    assert client.post("/orders/DM00000077/comment/", {"body": "x"}).status_code == 404
+    assert Comment.objects.count() == 1

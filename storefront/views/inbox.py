@@ -64,3 +64,22 @@ def attachment(request, pk: int):
     """The file of a comment: 404 unless the user may read its thread (staff included)."""
     found = messaging.attachment_for(request.user, pk)
     return serve_stored_file(request, found, allowed=found is not None, thumbnail=bool(request.GET.get("thumbnail")))
+
+
+@require_POST
+@dealer_required
+def order_comment(request, company, number: str):
+    """A comment (with files) on the company's own order; another dealer's order is 404."""
+    order = messaging.find_target("order", number[:32], company=company)
+    if order is None:
+        raise Http404("No such order.")
+    try:
+        messaging.post_comment(
+            thread=messaging.thread_for(order, participants=[order.user]), author=request.user,
+            body=request.POST.get("body", ""), files=request.FILES.getlist("attachments"),
+        )
+    except DomainError as exc:
+        messages.error(request, " ".join(d.message for d in exc.details))
+    else:
+        messages.success(request, "Your comment is posted; the vendor's team is notified.")
+    return redirect("storefront:order_detail", number=order.number)
