@@ -15,6 +15,7 @@ Locks are always taken order first, then payment, so two writers cannot deadlock
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -23,6 +24,7 @@ from billing.services import record_payment as ledger_payment
 from integrations.services import record_events
 from mall.errors import DomainError
 from pricing_engine.core.money import quantize
+from rebates.services import accrue_order
 from storefront.models import Order, Payment, Refund
 from storefront.payment_events import order_paid
 
@@ -75,6 +77,8 @@ def update_order_payment_status(order: Order) -> None:
         Order.objects.filter(pk=order.pk).update(payment_status=order.payment_status, version=order.version)
     if events:
         record_events(events)
+    if became_paid and settings.REBATE_ACCRUE_ON == "paid":
+        accrue_order(order)  # rebates count paid orders only in this mode
 
 
 def book_payment(order: Order, payment: Payment) -> None:
