@@ -11,8 +11,9 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from storefront import admin_returns  # noqa: F401 - registers the returns back office
 from storefront.admin_payments import PaymentInline
-from storefront.models import Cart, CartLine, Order, OrderLine, Return, ReturnLine
+from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.services.payments import record_payment
 
 LIST_PER_PAGE = 50
@@ -161,30 +162,6 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "already paid or cancelled and left as they were.",
                 messages.WARNING,
             )
-
-
-class ReturnLineInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ReturnLine
-    fields = ["line_number", "sku", "product_name", "quantity", "unit_price", "line_total"]
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(Return)
-class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "company", "order", "status", "return_total", "placed_at", "source"]
-    list_filter = ["status", "source"]
-    list_select_related = ["company", "order"]
-    search_fields = ["^number", "^order__number", "company__code", "company__name"]
-    date_hierarchy = "placed_at"
-    list_per_page = LIST_PER_PAGE
-    fields = ["number", "status", "company", "order", "placed_at", "source", "total", "currency", "created_at"]
-    readonly_fields = fields
-    inlines = [ReturnLineInline]
-
-    @admin.display(description="total", ordering="total")
-    def return_total(self, obj):
-        return _money(obj.total, obj.currency)
 
 
 class CartLineInline(ReadOnlyAdminMixin, admin.TabularInline):
