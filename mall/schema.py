@@ -14,6 +14,7 @@ from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
 from storefront.graphql.mutations import StorefrontMutation
+from storefront.graphql.payments import PaymentsMutation, PaymentsQuery
 from storefront.graphql.queries import StorefrontQuery
 from training.graphql.mutations import TrainingMutation
 from training.graphql.queries import TrainingQuery
@@ -21,6 +22,7 @@ from training.graphql.queries import TrainingQuery
 QUERIES = [
     PartnersQuery,
     StorefrontQuery,
+    PaymentsQuery,
     DealsQuery,
     MessagesQuery,
     ExpensesQuery,
@@ -30,6 +32,7 @@ QUERIES = [
 MUTATIONS = [
     PartnersMutation,
     StorefrontMutation,
+    PaymentsMutation,
     DealsMutation,
     MessagesMutation,
     ExpensesMutation,
