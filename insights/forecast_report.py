@@ -9,8 +9,8 @@ def _months(run: ForecastRun) -> list[str]:
     return [t["month"] for t in run.totals if t["forecast"] is not None]
 
 
-def _fmt(value) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _fmt(value) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _accuracy_rows(rows: list[dict], with_origin: bool) -> list[list]:
@@ -64,7 +64,7 @@ def forecast_dashboard(run: ForecastRun) -> Dashboard:
             ["SKU", "name", "forecast", "safety stock", "available now", "pack size", "suggested order"],
             [[p["sku"], p["name"], p["forecast"], p["safety_stock"], p["on_hand"], p["pack_size"], p["suggested"]] for p in run.plan],
             note="Suggested = forecast + safety stock (1.65 × the SKU's typical one-month forecast error) − "
-            "units available now, rounded up to whole packs; SKUs needing nothing are left out.",
+            "units available now, rounded up to whole packs (0: what is in stock covers it). SKUs to order first.",
         ),
     ]
     return Dashboard("forecast", "Forecast and purchase plan", "Monthly demand forecast, bottom-up from each dealer × SKU.", tables)

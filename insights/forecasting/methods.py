@@ -100,8 +100,10 @@ def croston_statsmodels(series: np.ndarray, alpha: float, *, sba: bool = False) 
     def smoothed(values: np.ndarray) -> float:
         if values.size == 1:
             return float(values[0])
-        model = SimpleExpSmoothing(values, initialization_method="known", initial_level=values[0])
-        return float(_quiet_fit(model, smoothing_level=alpha, optimized=False).forecast(1)[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a perfect fit: log(0) in the AIC
+            model = SimpleExpSmoothing(values, initialization_method="known", initial_level=values[0])
+            return float(_quiet_fit(model, smoothing_level=alpha, optimized=False).forecast(1)[0])
 
     forecast = smoothed(sizes) / smoothed(intervals)
     return forecast * (1 - alpha / 2) if sba else forecast

@@ -12,6 +12,7 @@ from insights.forecasting.history import History, load_history
 from insights.models import ForecastRun
 
 TOP_PRODUCTS = 50
+PLAN_ROWS = 1000  # SKUs to order first, then the biggest forecasts
 
 
 def _round(value) -> float | None:
@@ -83,7 +84,7 @@ def build_run(train_until: pd.Period, horizon: int, *, backtest_origins: int = 3
     origins = [m for m in history.months if m < train_until][-backtest_origins:] if backtest_origins else []
     on_hand, packs = on_hand_and_packs(product.index)
     plan = engine.purchase_plan(result, on_hand, packs)
-    plan = plan[plan["suggested"] > 0]
+    plan = plan[plan["forecast"] > 0].head(PLAN_ROWS)
     return ForecastRun(
         train_until=train_until.to_timestamp().date(),
         horizon=horizon,
