@@ -6,6 +6,8 @@ the two lists below (one line each), nothing else here.
 
 import graphene
 
+from billing.graphql.mutations import BillingMutation
+from billing.graphql.queries import BillingQuery
 from deals.graphql.mutations import DealsMutation
 from deals.graphql.queries import DealsQuery
 from expenses.graphql.mutations import ExpensesMutation
@@ -22,6 +24,7 @@ from training.graphql.queries import TrainingQuery
 QUERIES = [
     PartnersQuery,
     StorefrontQuery,
+    BillingQuery,
     PaymentsQuery,
     DealsQuery,
     MessagesQuery,
@@ -32,6 +35,7 @@ QUERIES = [
 MUTATIONS = [
     PartnersMutation,
     StorefrontMutation,
+    BillingMutation,
     PaymentsMutation,
     DealsMutation,
     MessagesMutation,
