@@ -290,3 +290,17 @@ CELERY_BEAT_SCHEDULE["search-units-sold"] = {
     "task": "catalog.search.refresh_units_sold",
     "schedule": float(os.environ.get("SEARCH_UNITS_SOLD_SECONDS", "3600")),
 }
+
+# --- insights (INSIGHTS) ---
+from celery.schedules import crontab  # noqa: E402 - kept inside this block (shared file)
+
+# Rebuild the sales facts of the days whose orders or returns changed (docs/insights.md).
+CELERY_BEAT_SCHEDULE["insights-refresh-changed-days"] = {
+    "task": "insights.tasks.refresh_changed_days",
+    "schedule": float(os.environ.get("INSIGHTS_REFRESH_SECONDS", "300")),
+}
+# The monthly forecast from the last complete month, on the 1st at 03:30 (docs/forecasting.md).
+CELERY_BEAT_SCHEDULE["insights-monthly-forecast"] = {
+    "task": "insights.tasks.run_forecast",
+    "schedule": crontab(day_of_month="1", hour="3", minute="30"),
+}
