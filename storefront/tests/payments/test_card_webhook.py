@@ -4,11 +4,13 @@ Stripe webhook: signature checked by the library, each event once, any order of 
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from integrations.models import OutboxEvent
 from integrations.stripe import client as stripe_client_module
 from storefront.models import Order, Payment, Refund, StripeEvent
 from storefront.services.card_payments import card_session
+from tests.concurrency import race
 from tests.webhook_schemas import assert_matches_schema
 
 from .conftest import WEBHOOK_URL, card_order, pay_with_test_card, post_event, sign, stripe_event
@@ -165,3 +167,14 @@ def test_an_amount_above_the_payment_is_422_not_booked(client, stripe_api):
     assert post_event(client, event).status_code == 422
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_delivered_twice_at_once_is_applied_once(stripe_api):
+    """Stripe may deliver an event again while the first delivery is still being handled."""
+    order, payment, intent = succeeded_intent(stripe_api)
+    event = stripe_event("payment_intent.succeeded", intent)
+    answers = race(lambda: post_event(Client(), event).json()["outcome"], lambda: post_event(Client(), event).json()["outcome"])
+    assert sorted(answers) == ["applied", "duplicate"]
+    assert OutboxEvent.objects.filter(event_type="order.paid").count() == 1
+    assert Payment.objects.get(pk=payment.pk).captured_amount == Decimal("18.60")
