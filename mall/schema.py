@@ -15,9 +15,11 @@ from expenses.graphql.queries import ExpensesQuery
 from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
+from rebates.graphql.queries import RebatesQuery
 from storefront.graphql.mutations import StorefrontMutation
 from storefront.graphql.payments import PaymentsMutation, PaymentsQuery
 from storefront.graphql.queries import StorefrontQuery
+from storefront.graphql.returns import ReturnsMutation, ReturnsQuery
 from training.graphql.mutations import TrainingMutation
 from training.graphql.queries import TrainingQuery
 
@@ -30,6 +32,8 @@ QUERIES = [
     MessagesQuery,
     ExpensesQuery,
     TrainingQuery,
+    RebatesQuery,
+    ReturnsQuery,
 ]
 
 MUTATIONS = [
@@ -41,6 +45,7 @@ MUTATIONS = [
     MessagesMutation,
     ExpensesMutation,
     TrainingMutation,
+    ReturnsMutation,
 ]
 
 
