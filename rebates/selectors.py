@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from pricing_engine.core.money import quantize
 from rebates.calculation import PeriodKind, Progress, period_of, progress
 from rebates.models import DealerPeriod, RebateProgram, RebateWallet, WalletEntry
 from rebates.services.accrual import last_year_volume, programs_for
@@ -66,7 +67,8 @@ def progress_for(company, currency: str | None = None, day: date | None = None) 
         first, last = period_of(PeriodKind(rules.program.period_kind), day)
         row = DealerPeriod.objects.filter(program=rules.program, company=company, starts_on=first).first()
         if row is None:
-            volume, accrued, last_year = ZERO, ZERO, last_year_volume(rules, company, first, last)
+            nothing = quantize(ZERO, rules.program.currency)
+            volume, accrued, last_year = nothing, nothing, last_year_volume(rules, company, first, last)
         else:
             volume, accrued, last_year = row.volume, row.accrued, row.last_year_volume
         out.append(ProgramProgress(rules.program, first, last, accrued, progress(rules.terms, volume, last_year)))

@@ -125,13 +125,18 @@ class CheckoutComplete(graphene.Mutation):
         )
         # Deals: attribution to one of the dealer's approved deals.
         deal_id = graphene.ID(description="Your approved, protected deal this order is for (NOT_FOUND, DEAL_NOT_PROTECTED).")
+        # Rebates: pay part of the order from the rebate wallet.
+        rebate_credit = graphene.Decimal(
+            description="Rebate credit to use, capped at the share of the total the vendor allows "
+            "(INSUFFICIENT_REBATE_CREDIT when the wallet holds less); the rest is paid by paymentMethod."
+        )
 
     order = graphene.Field(Order)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     @staticmethod
     def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value, expected_total=None,
-               deal_id=None):
+               deal_id=None, rebate_credit=None):
         errors = _problem(info)
         if errors:
             return CheckoutComplete(order=None, errors=errors)
@@ -145,6 +150,7 @@ class CheckoutComplete(graphene.Mutation):
                 payment_method=method,
                 expected_total=expected_total,
                 deal_id=clean_key(deal_id, 20) or None,  # Deals
+                rebate_credit=rebate_credit,  # Rebates
             )
         except DomainError as exc:
             return CheckoutComplete(order=None, errors=errors_from(exc))

@@ -258,7 +258,13 @@ class Order(graphene.ObjectType):
         graphene.NonNull(OrderDiscount), required=True, description="Order promotions and vouchers, as placed."
     )
     total = graphene.Field(Money, required=True)
+    # Rebates: the part of the total paid from the rebate wallet at checkout.
+    rebate_credit_used = graphene.Field(Money, required=True, description="Paid from the rebate wallet at checkout.")
     lines = graphene.List(graphene.NonNull(OrderLine), required=True)
+
+    @staticmethod
+    def resolve_rebate_credit_used(root, info):
+        return money(root.rebate_credit_used, root.currency)
 
     @staticmethod
     def resolve_order_discount_total(root, info):
