@@ -12,6 +12,7 @@ from deals.graphql.mutations import DealsMutation
 from deals.graphql.queries import DealsQuery
 from expenses.graphql.mutations import ExpensesMutation
 from expenses.graphql.queries import ExpensesQuery
+from insights.graphql.queries import InsightsQuery
 from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
@@ -34,6 +35,7 @@ QUERIES = [
     TrainingQuery,
     RebatesQuery,
     ReturnsQuery,
+    InsightsQuery,
 ]
 
 MUTATIONS = [

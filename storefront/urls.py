@@ -8,6 +8,7 @@ from storefront.views import billing as billing_views
 from storefront.views import deals as deal_views
 from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
+from storefront.views import insights as insights_views
 from storefront.views import payments as payment_views
 
 app_name = "storefront"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
     path("account/", billing_views.account, name="account"),
+    path("dashboard/", insights_views.dashboard, name="dashboard"),
     path("account/invoices/<str:number>/", billing_views.invoice_detail, name="invoice_detail"),
     path("account/statement/", billing_views.statement_view, name="statement"),
     path("account/statement.<str:file_type>", billing_views.statement_view, name="statement_file"),
