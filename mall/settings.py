@@ -230,6 +230,7 @@ DEAL_PHONE_COUNTRY_CODE = os.environ.get("DEAL_PHONE_COUNTRY_CODE", "44")
 MESSAGE_THREAD_TARGETS = {
     "deal": ("deals.Deal", "pk", "/deals/{obj.pk}/"),
     "order": ("storefront.Order", "number", "/orders/{obj.number}/"),
+    "fund_claim": ("expenses.ActivityPlan", "pk", "/funds/plans/{obj.pk}/"),
 }
 # Vendor staff in this Django group hear of dealers' comments that no specialist follows.
 MESSAGE_VENDOR_GROUP = os.environ.get("MESSAGE_VENDOR_GROUP", "Channel managers")

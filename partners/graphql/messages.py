@@ -4,6 +4,7 @@ read and acknowledge. Every field is scoped to the signed-in dealer's company.""
 from types import SimpleNamespace
 
 import graphene
+from django.conf import settings
 from django.urls import reverse
 
 from mall.errors import DomainError
@@ -11,7 +12,8 @@ from mall.graphql_types import CountedConnection, Error, clean_key, cursor, erro
 from partners import announcements, messaging
 from partners.graphql.viewer import dealer_problem, require_dealer, viewer, viewer_company
 
-ThreadKindEnum = graphene.Enum("ThreadKindEnum", [("DEAL", "deal"), ("ORDER", "order")])
+# One value per kind of MESSAGE_THREAD_TARGETS (deal, order, fund_claim ...).
+ThreadKindEnum = graphene.Enum("ThreadKindEnum", [(kind.upper(), kind) for kind in settings.MESSAGE_THREAD_TARGETS])
 AnnouncementKindEnum = graphene.Enum(
     "AnnouncementKindEnum", [("POLICY", "policy"), ("PRICE_CHANGE", "price_change"), ("PROMOTION", "promotion"), ("GENERAL", "general")]
 )
@@ -54,10 +56,10 @@ class Comment(graphene.ObjectType):
 
 
 class Thread(graphene.ObjectType):
-    """The comments on one order or deal, between the dealer's people and the vendor's."""
+    """The comments on one order, deal or fund claim, between the dealer's people and the vendor's."""
 
     kind = graphene.String(required=True)
-    key = graphene.String(required=True, description="The order number or deal id.")
+    key = graphene.String(required=True, description="The order number, deal id or fund claim (activity plan) id.")
     comments = graphene.List(graphene.NonNull(Comment), required=True)
 
     @staticmethod

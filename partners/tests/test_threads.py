@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from deals.tests.factories import DealFactory
+from expenses.tests.factories import FundFactory, PlanFactory
 from mall.errors import DomainError
 from partners import messaging
 from partners.models import Comment, CommentAttachment, Notification
@@ -162,3 +163,16 @@ def test_order_page_thread_reaches_the_channel_managers(parties, client, django_
     client.force_login(parties["bob"])
     assert client.post("/orders/DM00000077/comment/", {"body": "x"}).status_code == 404
     assert Comment.objects.count() == 1
+
+
+def test_fund_claim_threads_follow_the_same_rules(parties, graphql, client):
+    plan = PlanFactory(fund=FundFactory(company=parties["ann"].membership.company))
+    client.force_login(parties["al"])
+    response = client.post(f"/threads/fund_claim/{plan.pk}/comment/", {"body": "Photos of the booth follow."})
+    assert response.status_code == 302 and response["Location"] == f"/funds/plans/{plan.pk}/"
+    seen = graphql(parties["ann"]).execute(THREAD, {"k": "FUND_CLAIM", "key": str(plan.pk)})["data"]["thread"]
+    assert [c["body"] for c in seen["comments"]] == ["Photos of the booth follow."]
+    assert graphql(parties["bob"]).execute(THREAD, {"k": "FUND_CLAIM", "key": str(plan.pk)})["data"]["thread"] is None
+    client.force_login(parties["bob"])
+    assert client.post(f"/threads/fund_claim/{plan.pk}/comment/", {"body": "x"}).status_code == 404
+    assert client.post("/threads/nonsense/1/comment/", {"body": "x"}).status_code == 404

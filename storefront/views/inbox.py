@@ -68,18 +68,23 @@ def attachment(request, pk: int):
 
 @require_POST
 @dealer_required
-def order_comment(request, company, number: str):
-    """A comment (with files) on the company's own order; another dealer's order is 404."""
-    order = messaging.find_target("order", number[:32], company=company)
-    if order is None:
-        raise Http404("No such order.")
+def thread_comment(request, company, kind: str, key: str):
+    """A comment (with files) on one of the company's own orders, deals or fund claims
+    (MESSAGE_THREAD_TARGETS); another dealer's object is 404. Back to the object's page."""
+    target = messaging.find_target(kind, key[:64], company=company)
+    if target is None:
+        raise Http404("Not found.")
     try:
         messaging.post_comment(
-            thread=messaging.thread_for(order, participants=[order.user]), author=request.user,
-            body=request.POST.get("body", ""), files=request.FILES.getlist("attachments"),
+            thread=messaging.thread_for(target, participants=[getattr(target, "user", None) or getattr(target, "registered_by", None)]),
+            author=request.user, body=request.POST.get("body", ""), files=request.FILES.getlist("attachments"),
         )
     except DomainError as exc:
         messages.error(request, " ".join(d.message for d in exc.details))
     else:
         messages.success(request, "Your comment is posted; the vendor's team is notified.")
-    return redirect("storefront:order_detail", number=order.number)
+    return redirect(messaging.link_for(target, request.user, company.pk) or "storefront:inbox")
+
+
+def order_comment(request, number: str):
+    return thread_comment(request, kind="order", key=number)
