@@ -109,3 +109,16 @@ def test_the_check_does_not_grow_with_the_lines(learner, catalog):
     assert count(["PT-00"]) == count([f"PT-{n:02d}" for n in range(12)])
     add_lines(buyer, company, [LineChange("PT-00", 1)])
     assert checkout_complete(user=buyer, company=company, idempotency_key="po-cert-3").created
+
+
+def test_the_cart_page_says_which_lines_need_a_course(client, learner, catalog):
+    company = learner.membership.company
+    add_lines(learner, company, [LineChange("DRILL-1", 1), LineChange("LANT-1", 1)])
+    client.force_login(learner)
+    page = client.get("/cart/").content.decode()
+    assert "Certification needed before checkout" in page
+    notice = page[page.index('data-testid="certification-notice"'):]
+    notice = notice[: notice.index("</section>")]
+    assert "DRILL-1" in notice and "Power tool safety" in notice and "LANT-1" not in notice
+    certify(learner, catalog["course"])
+    assert "Certification needed" not in client.get("/cart/").content.decode()
