@@ -86,7 +86,7 @@ def test_an_unexpected_failure_is_masked(graphql, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("storefront.graphql.queries.search_variants", boom)
+    monkeypatch.setattr("storefront.graphql.queries.search_products", boom)
     response = graphql().post(PRODUCTS, {})
     assert response.status_code == 200
     body = response.json()

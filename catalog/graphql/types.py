@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import graphene
 
+from catalog.graphql.search import ProductFacets
 from mall.graphql_types import CountedConnection, Money
 
 
@@ -118,8 +119,16 @@ class ProductEdge(graphene.ObjectType):
 
 class ProductConnection(CountedConnection):
     edges = graphene.List(graphene.NonNull(ProductEdge), required=True)
+    facets = graphene.Field(ProductFacets, required=True, description="Counts over every match of the search.")
+
+    @staticmethod
+    def resolve_total_count(root, info):
+        return root.total  # the search counted every match already
 
 
 class ProductFilterInput(graphene.InputObjectType):
     category = graphene.String(description="Category slug (its sub-categories included).")
     in_stock = graphene.Boolean()
+    on_promotion = graphene.Boolean(description="Dealers only: SKUs a live line promotion takes.")
+    price_min = graphene.Decimal(description="Dealers only: lowest dealer unit price, inclusive.")
+    price_max = graphene.Decimal(description="Dealers only: highest dealer unit price, inclusive.")

@@ -8,6 +8,7 @@ A SKU matches when any of these holds (each served by an index of migration 0002
 - the text is within trigram word similarity of the SKU and names (typos);
 - text with non-Latin letters (e.g. Chinese, which has no spaces between words) is found as a
   substring of the names as well.
+- or the text is exactly a SKU (found even if that SKU's document is not written yet).
 Ranking: an exact SKU first, then SKU prefixes, then ts_rank (weights A-D) plus similarity.
 """
 
@@ -15,7 +16,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.expressions import Case, When
 
-from catalog.models import SearchDocument
+from catalog.models import SearchDocument, Variant
 
 from .database import DatabaseBackend
 
@@ -55,7 +56,10 @@ class PostgresBackend(DatabaseBackend):
                 condition |= Q(sku__istartswith=query)
         if not query.isascii():
             condition |= Q(text__icontains=query)
-        return queryset.filter(pk__in=SearchDocument.objects.filter(condition).values("variant_id"))
+        documents = SearchDocument.objects.filter(condition).values("variant_id")
+        # The SKU typed exactly is found even before its document is written (unique index).
+        exact = Variant.objects.filter(sku=query).values("pk")
+        return queryset.filter(pk__in=documents.union(exact, all=True))
 
     def relevance(self, queryset: QuerySet, query: str) -> QuerySet:
         english, simple = _queries(query)

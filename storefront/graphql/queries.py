@@ -5,9 +5,26 @@ from types import SimpleNamespace
 import graphene
 from django.db.models import Prefetch
 
+from catalog.graphql.search import ProductSortEnum
 from catalog.graphql.types import Product, ProductConnection, ProductEdge, ProductFilterInput
+from catalog.search import (
+    PageRequest,
+    SearchError,
+    SearchFilters,
+    Sort,
+    parse_price,
+    search_products,
+)
 from catalog.selectors import search_variants
-from mall.graphql_types import clean_key, clean_text, cursor, paginate
+from mall.graphql_types import (
+    PageInfo,
+    api_error_from,
+    clean_key,
+    clean_text,
+    cursor,
+    page_bounds,
+    paginate,
+)
 from partners.graphql.viewer import require_dealer, viewer_company
 from storefront.graphql.cart import cart_view
 from storefront.graphql.pricing import priced_views
@@ -27,8 +44,13 @@ class StorefrontQuery(graphene.ObjectType):
         required=True,
         first=graphene.Int(description="Page size, 20 by default, at most 100."),
         after=graphene.String(),
-        search=graphene.String(description="Matches SKU or product name."),
+        search=graphene.String(
+            description="Words, a SKU or part of one; typos are forgiven on PostgreSQL and Elasticsearch (docs/search.md)."
+        ),
         filter=ProductFilterInput(),
+        sort=graphene.Argument(
+            ProductSortEnum, description="RELEVANCE by default; PRICE_ASC / PRICE_DESC need a signed-in dealer."
+        ),
         description="Orderable SKUs; `pricing` is filled in only for a signed-in dealer.",
     )
     product = graphene.Field(Product, sku=graphene.String(required=True))
@@ -37,18 +59,36 @@ class StorefrontQuery(graphene.ObjectType):
     order = graphene.Field(Order, number=graphene.String(required=True))
 
     @staticmethod
-    def resolve_products(root, info, first=None, after=None, search=None, filter=None):
+    def resolve_products(root, info, first=None, after=None, search=None, filter=None, sort=None):
         filter = filter or {}
-        in_stock = filter.get("in_stock")
-        queryset = search_variants(
-            search=clean_text(search) or None,
-            category=clean_text(filter.get("category"), 128) or None,
-            in_stock=in_stock,
-        )
-        rows, page_info, offset = paginate(queryset, first, after)
-        views = priced_views(viewer_company(info), rows, context=info.context)
+        offset, limit = page_bounds(first, after)
+        company = viewer_company(info)
+        try:
+            filters = SearchFilters(
+                category=clean_text(filter.get("category"), 128) or None,
+                in_stock=filter.get("in_stock"),
+                on_promotion=filter.get("on_promotion"),
+                price_min=parse_price(filter.get("price_min"), "filter.priceMin"),
+                price_max=parse_price(filter.get("price_max"), "filter.priceMax"),
+            )
+            result = search_products(
+                search,
+                company=company,
+                filters=filters,
+                sort=getattr(sort, "value", sort) or Sort.RELEVANCE,
+                page=PageRequest(offset, limit),
+            )
+        except SearchError as error:
+            raise api_error_from(error) from None
+        views = priced_views(company, result.hits, context=info.context)
         edges = [ProductEdge(node=view, cursor=cursor(offset + i)) for i, view in enumerate(views)]
-        return SimpleNamespace(queryset=queryset, page_info=page_info, edges=edges)
+        page_info = PageInfo(
+            has_next_page=offset + len(views) < result.total,
+            has_previous_page=offset > 0,
+            start_cursor=cursor(offset) if views else None,
+            end_cursor=cursor(offset + len(views) - 1) if views else None,
+        )
+        return SimpleNamespace(total=result.total, facets=result.facets, page_info=page_info, edges=edges)
 
     @staticmethod
     def resolve_product(root, info, sku):

@@ -1,39 +1,147 @@
-"""The catalog (public, prices for dealers only) and the product page."""
+"""The catalog (public, prices for dealers only) and the product page.
 
+The catalog page is a search page: text, facets (category, the dealer's price ranges, in
+stock, on promotion) and a sort, all through catalog.search.search_products; the page shows
+the hits at the dealer's prices, with the promotions the search already loaded for badges.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from catalog.models import Variant
-from catalog.selectors import available_by_variant, categories, search_variants, variants_by_sku
+from catalog.search import (
+    PageRequest,
+    SearchError,
+    SearchFilters,
+    Sort,
+    parse_price,
+    search_products,
+)
+from catalog.selectors import available_by_variant, categories, variants_by_sku
+from pricing_engine.core.money import currency_exponent
 from storefront.forms import CatalogFilterForm, clean_text, form_messages
 
 from .context import dealer_company
 from .prices import dealer_prices
 
 PAGE_SIZE = 48
+MAX_PAGE_NUMBER = 100_000
+
+SORT_LABELS = {
+    Sort.RELEVANCE: "Best match",
+    Sort.PRICE_ASC: "Price: low to high",
+    Sort.PRICE_DESC: "Price: high to low",
+    Sort.NEWEST: "Newest",
+    Sort.BEST_SELLING: "Best-selling",
+}
+
+
+class CatalogSearchForm(CatalogFilterForm):
+    """The catalog filters plus the dealer-only ones (price range, promotions) and a sort."""
+
+    on_promotion = forms.BooleanField(label="On promotion", required=False)
+    price_min = forms.CharField(label="Price from", required=False, max_length=20)
+    price_max = forms.CharField(label="to", required=False, max_length=20)
+    sort = forms.ChoiceField(label="Sort by", required=False, error_messages={"invalid_choice": "Choose a sort from the list."})
+
+    def __init__(self, *args, dealer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = "SKU, name or category"
+        sorts = [s for s in Sort if dealer or s not in (Sort.PRICE_ASC, Sort.PRICE_DESC)]
+        self.fields["sort"].choices = [(s.value, SORT_LABELS[s]) for s in sorts]
+        for name in ("price_min", "price_max"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "size": 6})
+        if not dealer:
+            for name in ("price_min", "price_max", "on_promotion"):
+                del self.fields[name]
+
+    def _price(self, name: str):
+        try:
+            return parse_price(self.cleaned_data.get(name), name)
+        except SearchError as error:
+            raise forms.ValidationError(error.details[0].message) from None
+
+    def clean_price_min(self):
+        return self._price("price_min")
+
+    def clean_price_max(self):
+        return self._price("price_max")
+
+
+class _Hits(Sequence):
+    """One page of hits posing as the whole list to Django's Paginator (which only counts
+    and slices): the search already counted every match and read just this page."""
+
+    def __init__(self, hits: list, total: int):
+        self.hits, self.total = hits, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        return self.hits
+
+
+def _page_number(raw: str | None) -> int:
+    raw = (raw or "").strip()
+    return min(int(raw), MAX_PAGE_NUMBER) if raw.isascii() and raw.isdigit() and len(raw) <= 7 and int(raw) > 0 else 1
+
+
+def _price_links(ranges) -> list[dict]:
+    """Facet ranges as filter links: [min, max) becomes price_min=min, price_max=max less one
+    minor unit (the filter's bounds are inclusive; both are on the currency's grid)."""
+    links = []
+    for r in ranges:
+        step = Decimal(1).scaleb(-currency_exponent(r.currency))
+        links.append({"range": r, "price_min": r.min, "price_max": None if r.max is None else r.max - step})
+    return links
 
 
 def catalog(request):
+    company = dealer_company(request)
     category_list = list(categories().select_related("parent"))
-    form = CatalogFilterForm(request.GET or None, categories=category_list)
+    form = CatalogSearchForm(request.GET or None, categories=category_list, dealer=company is not None)
     errors: list[str] = []
+    result = None
+    number = 1
     if form.is_bound and not form.is_valid():
         errors = form_messages(form)
-        variants = Variant.objects.none()
     else:
         data = form.cleaned_data if form.is_bound else {}
-        variants = search_variants(
-            search=data.get("q") or None,
+        filters = SearchFilters(
             category=data.get("category") or None,
             in_stock=True if data.get("in_stock") else None,
+            on_promotion=True if data.get("on_promotion") else None,
+            price_min=data.get("price_min"),
+            price_max=data.get("price_max"),
         )
-    page = Paginator(variants, PAGE_SIZE).get_page(request.GET.get("page"))
-    company = dealer_company(request)
-    prices = dealer_prices(company, page.object_list, timezone.now()) if company else {}
-    cards = [{"variant": v, "price": prices.get(v.pk)} for v in page.object_list]
-    filtered = form.is_bound and not errors and any(form.cleaned_data.get(k) for k in ("q", "category", "in_stock"))
+        number = _page_number(request.GET.get("page"))
+        query, sort = data.get("q") or "", data.get("sort") or Sort.RELEVANCE
+        try:
+            result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, PAGE_SIZE))
+            last = max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+            if number > last:  # past the end (an old link): show the last page
+                number = last
+                result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, PAGE_SIZE))
+        except SearchError as error:
+            errors = [d.message for d in error.details]
+            result = None
+    hits = result.hits if result else []
+    page = Paginator(_Hits(hits, result.total if result else 0), PAGE_SIZE).get_page(number)
+    prices = {}
+    if company and hits:
+        prices = dealer_prices(company, hits, timezone.now(), promotions=result.promotions)
+    cards = [{"variant": v, "price": prices.get(v.pk)} for v in hits]
+    chosen = form.cleaned_data if form.is_bound and not errors else {}
+    filtered = any(chosen.get(k) for k in ("q", "category", "in_stock", "on_promotion", "price_min", "price_max"))
     return render(
         request,
         "storefront/catalog.html",
@@ -44,6 +152,9 @@ def catalog(request):
             "cards": cards,
             "company": company,
             "filtered": filtered,
+            "facets": result.facets if result else None,
+            "price_ranges": _price_links(result.facets.price_ranges) if result else [],
+            "chosen": chosen,
         },
         status=400 if errors else 200,
     )

@@ -27,14 +27,21 @@ class DealerPrice:
 
 
 def dealer_prices(
-    company: Company, variants: Iterable[Variant], moment: datetime, *, with_breaks: bool = False
+    company: Company,
+    variants: Iterable[Variant],
+    moment: datetime,
+    *,
+    with_breaks: bool = False,
+    promotions: tuple | None = None,
 ) -> dict[int, DealerPrice]:
     """Unit price (at the SKU's minimum quantity) and promotion badges per variant id: 3 queries
-    for the prices and at most 6 for the dealer's promotions, for any page size."""
+    for the prices and at most 6 for the dealer's promotions, for any page size. `promotions`:
+    the dealer's live line promotions when the caller has them already (the catalog search)."""
     variants = list(variants)
     currency = currency_of(company)
     sources = load_price_sources(company, variants, moment)
-    promotions = live_line_promotions(company, moment) if variants else ()
+    if promotions is None:
+        promotions = live_line_promotions(company, moment) if variants else ()
     prices = {}
     for variant in variants:
         try:
