@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mall.errors import DomainError
+from partners.events import announce_dealers
 from partners.models import Company, CreditAccount, Membership, Region, Tier
 
 # The four tiers of the channel, best first: code, name, rank.
@@ -154,14 +155,21 @@ def assign_tiers(monthly_spend: Mapping[int, Decimal]) -> dict[str, int]:
     by_tier: dict[str, list[int]] = {code: [] for code in tiers}
     for company_id, spend in monthly_spend.items():
         by_tier[tier_for_monthly_spend(spend)].append(company_id)
+    moved: list[int] = []
     for code, ids in by_tier.items():
         for start in range(0, len(ids), 1000):
-            Company.objects.filter(pk__in=ids[start : start + 1000]).exclude(tier=tiers[code]).update(tier=tiers[code])
+            batch = Company.objects.filter(pk__in=ids[start : start + 1000]).exclude(tier=tiers[code])
+            moved += batch.filter(tier__isnull=False).values_list("pk", flat=True)
+            batch.update(tier=tiers[code])
+    # ERP: dealer.updated for each dealer moved to another tier (not for a first tier on import)
+    announce_dealers(moved, ["tier"])
     return {code: len(ids) for code, ids in by_tier.items()}
 
 
+@transaction.atomic
 def update_credit_terms(
-    account_id: int, *, credit_limit: Decimal, currency: str, payment_terms_days: int, on_hold: bool
+    account_id: int, *, credit_limit: Decimal, currency: str, payment_terms_days: int, on_hold: bool,
+    payment_terms: str | None = None, overdue_grace_days: int | None = None,
 ) -> None:
     """Change what finance sets on a credit account, never `outstanding` (checkout moves it).
 
@@ -172,8 +180,12 @@ def update_credit_terms(
         pk=account_id, outstanding__lte=credit_limit
     ).exclude(~Q(currency=currency), outstanding__gt=0).update(
         credit_limit=credit_limit, currency=currency, payment_terms_days=payment_terms_days, on_hold=on_hold,
+        # Billing's terms: left as they are when not given.
+        **{k: v for k, v in (("payment_terms", payment_terms), ("overdue_grace_days", overdue_grace_days)) if v is not None},
         updated_at=timezone.now(),
     )
+    if updated:  # ERP: the dealer's credit terms changed
+        announce_dealers([CreditAccount.objects.values_list("company_id", flat=True).get(pk=account_id)], ["credit"])
     if not updated:
         account = CreditAccount.objects.get(pk=account_id)
         if account.currency != currency and account.outstanding:
