@@ -160,6 +160,7 @@ def promotions(f: Filters) -> list[Table]:
     periods = selectors.discount_by_period(f)
     labels = [_label(r["period_start"], f.period) for r in periods]
     costs = selectors.promotion_costs(f)
+    rebates = selectors.rebate_accruals(f)
     return [
         Table(
             f"Order discounts against sales by {f.period}",
@@ -184,8 +185,17 @@ def promotions(f: Filters) -> list[Table]:
             [[r["name"], r["level"], r["cost"], r["orders"], r["sales"], percent(r["cost"], r["sales"])] for r in costs],
             Chart("Cost per promotion", [r["name"] for r in costs[:25]], [Series("cost", [r["cost"] for r in costs[:25]])],
                   horizontal=True),  # fmt: skip
-            "Region, tier and category filters do not apply to this table. Rebate accruals: the rebates "
-            "ledger is not part of this release yet, so only promotions and vouchers are shown.",
+            "Region, tier and category filters do not apply to this table.",
+        ),
+        Table(
+            "Rebate accruals against the sales they accrued on",
+            ["rebate program", "accrued", "sales volume", "accrued %", "dealers"],
+            [[r["period__program__name"], r["accrued"], r["volume"], percent(r["accrued"], r["volume"]), r["dealers"]]
+             for r in rebates],  # fmt: skip
+            Chart("Rebate accrued per program", [r["period__program__name"] for r in rebates[:25]],
+                  [Series("accrued", [r["accrued"] for r in rebates[:25]])], horizontal=True),  # fmt: skip
+            "From the rebates ledger, dated by the order or return each entry came with; the category filter "
+            "does not apply (programs define their own categories).",
         ),
     ]
 
@@ -218,7 +228,7 @@ DASHBOARDS: dict[str, tuple[str, str, Callable[[Filters], list[Table]]]] = {
     "dealers": ("Dealers and tiers", "Who buys: net sales per price tier and the 25 biggest dealers.", dealers),
     "movers": ("Top movers", "Products whose net sales rose or fell most against the previous period of the same length.", movers),
     "quiet": ("Dealers going quiet", "Dealers ordering less often than their own habit: call them before they are gone.", quiet),
-    "promotions": ("Promotion cost", "What order promotions, vouchers and line promotions cost against the sales they came with.", promotions),
+    "promotions": ("Promotion cost", "What promotions, vouchers and rebates cost against the sales they came with.", promotions),
     "returns": ("Returns rate", "Returns (goods back, at the price credited) as a share of sales before returns.", returns),
 }
 

@@ -11,7 +11,9 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from catalog.models import Category, Variant
 from insights.filters import Filters
 from insights.models import DailyDealerSales, DailyPromotionCost, DailySales, DailySegmentSales
+from insights.services import day_bounds
 from partners.models import Company, Region, Tier
+from rebates.models import AccrualEntry
 
 ZERO = Decimal("0")
 TRUNC = {"week": TruncWeek, "month": TruncMonth}
@@ -176,6 +178,27 @@ def promotion_costs(f: Filters) -> list[dict]:
         .order_by("-cost", "name")
     )
     return list(rows)
+
+
+def rebate_accruals(f: Filters) -> list[dict]:
+    """Per rebate program: what accrued in the period (orders less returns and corrections) and
+    the sales volume it accrued on, dated by the order or return it came with. Read from the
+    rebates ledger (append-only, so the sums are exact)."""
+    start, end = day_bounds(f.start, f.end)
+    entries = AccrualEntry.objects.annotate(
+        moment=Coalesce("order__placed_at", "return_request__placed_at", "created_at")
+    ).filter(moment__gte=start, moment__lt=end, period__program__currency=f.currency)
+    if f.region_id:
+        entries = entries.filter(period__company__region_id=f.region_id)
+    if f.tier_id:
+        entries = entries.filter(period__company__tier_id=f.tier_id)
+    return list(
+        entries.values("period__program__name")
+        .annotate(
+            accrued=Sum("amount"), volume=Sum("volume_change"), dealers=Count("period__company_id", distinct=True)
+        )
+        .order_by("-accrued", "period__program__name")
+    )
 
 
 def discount_by_period(f: Filters) -> list[dict]:

@@ -12,6 +12,8 @@ from insights import selectors, services
 from insights.filters import Filters
 from insights.reports import DASHBOARDS
 from insights.tests.factories import at, order
+from rebates.services import accrue_order
+from rebates.tests.factories import RebateProgramFactory
 from tests.factories import (
     CompanyFactory,
     ProductFactory,
@@ -160,3 +162,18 @@ def test_dealers_going_quiet_against_their_own_rhythm(world):
     # FADING: gaps 10 and 10 days, last order 29 days ago (> 2 × 10). STEADY: gaps 10, 10, 20
     # (median 10), 9 days since. Alpha and Beta ordered on one day only (too little history).
     assert [(q.code, q.median_gap_days, q.days_since) for q in quiet] == [("FADING", 10, 29)]
+
+
+def test_rebate_accruals_against_the_sales_they_accrued_on(client, world, analyst):
+    program = RebateProgramFactory(
+        name="Cake stand club", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31), ladder=[(0, 2)]
+    )
+    big = order(world["alpha"], at("2027-03-01", 16), [(world["a"], 10, "10.00")])
+    accrue_order(big)  # 2 % from the first pound: 2.00 on 100.00
+    services.refresh_changed_days()
+    client.force_login(analyst)
+    rows = _csv(client, "/admin/insights/promotions/?export=csv&table=2")
+    assert rows == [
+        ["rebate program", "accrued", "sales volume", "accrued %", "dealers"],
+        [program.name, "2.00", "100.00", "2.0", "1"],
+    ]
