@@ -2,8 +2,10 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from expenses.models import Fund, FundEntry
 from expenses.services.claims import add_proof, submit_claim
@@ -97,3 +99,12 @@ def test_budgets_from_purchases_in_the_back_office(admin_client, dealer):
     })
     assert response.status_code == 302
     assert Fund.objects.get(company=dealer.membership.company).budget == Decimal("20.00")
+
+
+def test_the_command_sets_budgets_from_purchases(dealer):
+    OrderFactory(company=dealer.membership.company, placed_at=datetime(2026, 8, 1, tzinfo=UTC), total=Decimal("1234.56"))
+    out = StringIO()
+    call_command("set_fund_budgets", "--name", "MDF Q4", "--period", "2026-10-01", "2026-12-31", "--basis", "2026-07-01", "2026-09-30", "--share", "3", stdout=out)
+    # 3 % of 1,234.56 = 37.0368 -> 37.04
+    assert f"{dealer.membership.company.code}\t1234.56\t-> 37.04 GBP" in out.getvalue()
+    assert "1 created, 0 updated" in out.getvalue()
