@@ -10,6 +10,7 @@ from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
 from storefront.views import insights as insights_views
 from storefront.views import payments as payment_views
+from storefront.views import rebates as rebate_views
 
 app_name = "storefront"
 
@@ -27,6 +28,9 @@ urlpatterns = [
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
     path("account/", billing_views.account, name="account"),
+    path("account/rebates/", rebate_views.rebates, name="rebates"),
+    path("orders/<str:number>/return/", rebate_views.return_new, name="return_new"),
+    path("returns/<str:number>/", rebate_views.return_detail, name="return_detail"),
     path("dashboard/", insights_views.dashboard, name="dashboard"),
     path("account/invoices/<str:number>/", billing_views.invoice_detail, name="invoice_detail"),
     path("account/statement/", billing_views.statement_view, name="statement"),

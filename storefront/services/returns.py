@@ -158,7 +158,7 @@ def _request(company, order_id, lines, reason, user, key, source, moment) -> Ret
                                quantity=quantity, unit_price=line.unit_price, line_total=credit))
     ret = Return.objects.create(
         number=uuid.uuid4().hex, company=company, order=order, source=source,
-        currency=order.currency, total=sum((r.line_total for r in rows), ZERO), reason=reason[:2000], requested_by=user,
+        currency=order.currency, total=sum((r.line_total for r in rows), ZERO), reason=(reason or "")[:2000], requested_by=user,
         idempotency_key=key, placed_at=moment,
     )
     ret.number = f"RMA{ret.pk:08d}"
