@@ -138,7 +138,8 @@ def _record_payment(order_id, amount, method, reference, idempotency_key, record
     method = method or order.payment_method
     if method not in Order.PaymentMethod.values:
         raise DomainError.single("method", "INVALID", f"Payment method {method!r} is not known.")
-    due = order.total - paid_total(order)
+    paid = paid_total(order)
+    due = order.total - paid
     if amount is None:
         if due <= 0:
             return False
@@ -159,7 +160,7 @@ def _record_payment(order_id, amount, method, reference, idempotency_key, record
         status=Payment.Status.SUCCEEDED,
         captured_amount=amount,
         reference=reference[:128],
-        idempotency_key=idempotency_key or order_payment_key(order, f"received:{paid_total(order) + amount}"),
+        idempotency_key=idempotency_key or order_payment_key(order, f"received:{paid + amount}"),
         recorded_by=recorded_by,
         succeeded_at=timezone.now(),
     )
