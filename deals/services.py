@@ -16,7 +16,7 @@ from deals import selectors
 from deals.models import Deal, DealMatch, DealOrder, DealTransition
 from deals.states import DEALER, EDITABLE_STATES, STAFF, SYSTEM, next_state
 from mall.errors import DomainError, ErrorDetail
-from partners.messaging import notify, thread_for
+from partners.messaging import notify, thread_for, vendor_group
 from partners.models import Company, Notification, Region
 
 # One key for pg_advisory_xact_lock: submits and approvals run one at a time, so two dealers
@@ -168,12 +168,15 @@ def submit_deal(deal_id, *, company: Company, user) -> SubmitResult:
     deal.save(update_fields=["state", "submitted_at", "updated_at"])
     matches = check_duplicates(deal)
     _log(deal, "submit", previous, user, "possible duplicate" if matches else "")
-    notify(deal.specialists.all(), title=f"Deal submitted: {deal.prospect_name}", link=_admin_link(deal))
+    # The deal's specialists review it; without any, the channel managers' group does.
+    reviewers = list(deal.specialists.filter(is_active=True)) or vendor_group()
+    notify(reviewers, title=f"Deal to review: {deal.prospect_name}" + (" (possible duplicate)" if matches else ""),
+           link=_review_link(deal))
     return SubmitResult(deal, conflict=bool(matches))
 
 
-def _admin_link(deal: Deal) -> str:
-    return f"/admin/deals/deal/{deal.pk}/change/"
+def _review_link(deal: Deal) -> str:
+    return f"/admin/deals/deal/{deal.pk}/review/"
 
 
 def _dealer_link(deal: Deal) -> str:

@@ -158,9 +158,14 @@ def recipients_of(thread: Thread, comment: Comment) -> list:
     comment that no vendor participant would hear of, the staff group MESSAGE_VENDOR_GROUP."""
     users = list(readers_of(thread).exclude(pk=comment.author_id))
     if not comment.by_vendor and thread.vendor_visible and not any(u.is_staff for u in users):
-        group = getattr(settings, "MESSAGE_VENDOR_GROUP", "Channel managers")
-        users += list(get_user_model().objects.filter(groups__name=group, is_staff=True, is_active=True).distinct())
+        users += vendor_group()
     return users
+
+
+def vendor_group() -> list:
+    """The active staff of MESSAGE_VENDOR_GROUP: who hears of what no specialist follows."""
+    group = getattr(settings, "MESSAGE_VENDOR_GROUP", "Channel managers")
+    return list(get_user_model().objects.filter(groups__name=group, is_staff=True, is_active=True).distinct())
 
 
 def link_for(target, user, company_id: int) -> str:

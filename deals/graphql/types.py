@@ -1,6 +1,8 @@
 """Deal shapes of the dealer API. What the dealer sees of a duplicate is `duplicateWarning`:
 that one exists, never which deal or dealer holds it."""
 
+from decimal import Decimal
+
 import graphene
 
 from deals import selectors
@@ -90,7 +92,11 @@ class Deal(graphene.ObjectType):
 
     @staticmethod
     def resolve_attributed_value(root, info):
-        return [money(total, currency) for currency, total in selectors.attributed_value(root).items()]
+        # Summed from the prefetched attributions: no query per deal in a list.
+        totals: dict[str, Decimal] = {}
+        for row in root.attributions.all():
+            totals[row.order.currency] = totals.get(row.order.currency, Decimal(0)) + row.order.total
+        return [money(total, currency) for currency, total in sorted(totals.items())]
 
     @staticmethod
     def resolve_thread(root, info):

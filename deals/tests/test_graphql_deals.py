@@ -4,6 +4,8 @@ and access: another dealer, an anonymous client and a user without a company get
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deals import services
 from deals.models import Deal
@@ -149,3 +151,23 @@ def test_anonymous_queries_are_refused(graphql, alpha):
     for query, variables in ((DEALS, {}), (DEAL, {"id": str(deal.pk)})):
         answer = graphql().execute(query, variables)
         assert answer["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+
+
+def test_deal_list_query_count_is_constant_in_page_size(graphql, alpha, staff):
+    query = """{ deals(first: 50) { edges { node { id state duplicateWarning availableActions
+      transitions { action by } orders { number } attributedValue { amount } } } } }"""
+    client = graphql(alpha)
+
+    def grow(n):
+        for _ in range(n):
+            deal = DealFactory(company=alpha.membership.company)
+            services.submit_deal(deal.pk, company=deal.company, user=alpha)
+            services.approve_deal(deal.pk, by=staff)
+
+    grow(2)
+    with CaptureQueriesContext(connection) as few:
+        client.execute(query)
+    grow(8)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.execute(query)["data"]["deals"]["edges"]) == 10
+    assert len(many.captured_queries) == len(few.captured_queries) <= 7, [q["sql"] for q in many.captured_queries]

@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
 from django.utils import timezone
 
 from deals import services
@@ -159,3 +161,14 @@ def test_extend_and_transfer_by_staff(alpha, beta, staff):
     assert deal.company == beta.membership.company
     assert [t.action for t in deal.transitions.all()] == ["submit", "approve", "extend", "transfer"]
     assert deal.transitions.last().reason.startswith(f"from {alpha.membership.company.code} to {beta.membership.company.code}")
+
+
+def test_a_submitted_deal_reaches_its_reviewers(alpha, staff, django_capture_on_commit_callbacks):
+    Group.objects.create(name="Channel managers").user_set.add(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = _register(alpha, submit=True)
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["cara@vendor.example"], "Deal to review: Acme Trading Ltd")]
+    assert staff.notifications.get().link == f"/admin/deals/deal/{deal.pk}/review/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_deal(deal.pk, by=staff)
+    assert mail.outbox[-1].to == ["ann@alpha.example"] and mail.outbox[-1].subject == "Deal approved: Acme Trading Ltd"
