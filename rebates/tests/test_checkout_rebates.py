@@ -14,6 +14,7 @@ from rebates.selectors import progress_for, wallet_balance
 from rebates.services import credit_wallet
 from rebates.tests.factories import RebateProgramFactory
 from storefront.models import Order
+from storefront.services.cancellation import cancel_order
 from storefront.services.cart import LineChange, add_lines
 from storefront.services.checkout import checkout_complete
 from tests.concurrency import race
@@ -94,3 +95,17 @@ def test_two_checkouts_spending_the_last_of_the_wallet_one_wins(settings):
     lost = [r for r in results if isinstance(r, DomainError)]
     assert len(lost) == 1 and lost[0].details[0].code == "INSUFFICIENT_REBATE_CREDIT", results
     assert Order.objects.count() == 1 and wallet_balance(dealer, "GBP") == D("0.00")
+
+
+def test_cancelling_an_order_takes_its_accrual_back(buyer):
+    user, dealer = buyer
+    RebateProgramFactory(ladder=[(100, 1), (500, 2)], starts_on="2000-01-01", ends_on="2100-12-31")
+    add_lines(user, dealer, [LineChange("LAMP", 3)])
+    first = checkout_complete(user=user, company=dealer, idempotency_key="k1").order  # 180.00 at 1%
+    add_lines(user, dealer, [LineChange("LAMP", 6)])
+    second = checkout_complete(user=user, company=dealer, idempotency_key="k2").order  # 360.00: 540.00 at 2%
+    assert DealerPeriod.objects.get().accrued == D("10.80")
+    cancel_order(second, reason="Ordered twice", by=user)
+    period = DealerPeriod.objects.get()
+    assert (period.volume, period.accrued) == (D("180.00"), D("1.80"))  # back to the first order at 1%
+    assert first.pk != second.pk

@@ -13,7 +13,7 @@ from catalog.erp_stock import release_allocation
 from integrations.services import record_events
 from mall.errors import DomainError
 from partners.services import release_credit
-from rebates.services import refund_to_wallet
+from rebates.services import refund_to_wallet, reverse_order
 from storefront.events import order_event
 from storefront.models import Order
 
@@ -75,6 +75,7 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
             company=order.company, amount=order.rebate_credit_used, currency=order.currency,
             reference=order.number, idempotency_key=f"cancel:{order.number}", reason=f"order {order.number} cancelled",
         )
+    reverse_order(order)  # Rebates: what the order accrued goes back (its dealer's period rows, after stock)
 
     order.status = Order.Status.CANCELLED
     Order.objects.filter(pk=order.pk).update(status=order.status, version=F("version") + 1)
