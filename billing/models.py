@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from partners.models import CreditAccount
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -260,3 +262,12 @@ class Allocation(AppendOnlyModel):
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="allocation_not_zero"),
         ]
+
+
+class DealerAccount(CreditAccount):
+    """The back office's view of a dealer's account with us (balance, aging, statements, hold
+    release): the partners credit account, shown by billing's admin. No table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dealer account"

@@ -57,7 +57,7 @@ class RegionAdmin(admin.ModelAdmin):
 class CreditAccountForm(forms.ModelForm):
     class Meta:
         model = CreditAccount
-        fields = ["currency", "credit_limit", "payment_terms_days", "on_hold"]
+        fields = ["currency", "credit_limit", "payment_terms", "payment_terms_days", "overdue_grace_days", "on_hold"]
         help_texts = {
             "credit_limit": "The most this dealer may owe on open, unpaid orders.",
             "currency": "Orders on account must be in this currency.",
@@ -87,8 +87,12 @@ class CreditAccountForm(forms.ModelForm):
 class CreditAccountInline(admin.StackedInline):
     model = CreditAccount
     form = CreditAccountForm
-    fields = ["currency", "credit_limit", "outstanding", "available", "payment_terms_days", "on_hold", "updated_at"]
-    readonly_fields = ["outstanding", "available", "updated_at"]
+    fields = [
+        "currency", "credit_limit", "outstanding", "available", ("payment_terms", "payment_terms_days"), "overdue_grace_days",
+        "on_hold", ("hold_released_until", "hold_released_by", "hold_released_at"), "hold_release_note", "updated_at",
+    ]
+    # Billing: a hold release is made with the "release overdue hold" action (who and when kept).
+    readonly_fields = ["outstanding", "available", "hold_released_until", "hold_released_by", "hold_released_at", "hold_release_note", "updated_at"]
     can_delete = False
     max_num = 1
     extra = 0
@@ -189,6 +193,7 @@ class CompanyAdmin(admin.ModelAdmin):
                 update_credit_terms(
                     account.pk, credit_limit=account.credit_limit, currency=account.currency,
                     payment_terms_days=account.payment_terms_days, on_hold=account.on_hold,
+                    payment_terms=account.payment_terms, overdue_grace_days=account.overdue_grace_days,
                 )
             except DomainError as error:  # an order landed since the form was checked
                 self.message_user(request, f"Credit terms not saved: {error.details[0].message}", messages.ERROR)

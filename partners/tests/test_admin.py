@@ -39,6 +39,8 @@ def company_form(company, account, **credit):
         "credit_account-0-currency": account.currency,
         "credit_account-0-credit_limit": str(account.credit_limit),
         "credit_account-0-payment_terms_days": str(account.payment_terms_days),
+        "credit_account-0-payment_terms": account.payment_terms,  # billing's terms
+        "credit_account-0-overdue_grace_days": str(account.overdue_grace_days),
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",
