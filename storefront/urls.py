@@ -51,6 +51,7 @@ urlpatterns = [
     path("funds/plans/new/", fund_views.plan_new, name="fund_plan_new"),
     path("funds/plans/<int:pk>/", fund_views.plan_detail, name="fund_plan"),
     path("funds/plans/<int:pk>/action/", fund_views.plan_action, name="fund_plan_action"),
+    path("funds/plans/<int:pk>/comment/", fund_views.plan_comment, name="fund_plan_comment"),
     path("funds/proofs/<int:pk>/", fund_views.proof_file, name="fund_proof_file"),
     path("funds/proofs/<int:pk>/thumbnail/", fund_views.proof_thumbnail, name="fund_proof_thumbnail"),
     path("academy/", academy_views.academy, name="academy"),

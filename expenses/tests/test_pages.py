@@ -14,7 +14,7 @@ from expenses.tests.factories import FundFactory
 from expenses.tests.test_claims import photo
 from expenses.tests.test_plans import submitted
 from mall.auth_tokens import create_access_token
-from partners.models import Membership
+from partners.models import Comment, Membership
 from tests.factories import UserFactory
 from tests.query_counts import assert_queries_do_not_grow
 
@@ -115,3 +115,13 @@ def test_the_funds_page_queries_do_not_grow_with_plans(client, dealer):
             )
 
     assert_queries_do_not_grow(client, "/funds/", grow, first=2, then=10)
+
+
+def test_the_claim_has_a_comment_thread_for_its_dealer_and_the_vendor_only(client, dealer, other_dealer, proof):
+    plan_id = proof.plan_id
+    client.force_login(dealer)
+    client.post(f"/funds/plans/{plan_id}/comment/", {"body": "Invoice follows on Monday"})
+    assert "Invoice follows on Monday" in client.get(f"/funds/plans/{plan_id}/").content.decode()
+    client.force_login(other_dealer)
+    assert client.post(f"/funds/plans/{plan_id}/comment/", {"body": "let me in"}).status_code == 404
+    assert Comment.objects.filter(body="let me in").count() == 0

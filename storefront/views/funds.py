@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from expenses.models import ActivityPlan, ProofFile
@@ -21,6 +22,7 @@ from mall.auth_tokens import TokenError, user_for_token
 from mall.errors import DomainError
 from mall.graphql_view import bearer_token
 from mall.uploads import serve_stored_file
+from partners import messaging
 
 from .context import dealer_required
 
@@ -43,6 +45,10 @@ class PlanForm(forms.Form):
 class ProofForm(forms.Form):
     file = forms.FileField()
     description = forms.CharField(max_length=255, required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=messaging.MAX_COMMENT_LENGTH, required=False)
 
 
 class ClaimForm(forms.Form):
@@ -109,10 +115,14 @@ def plan_detail(request, company, pk: int):
 
 def _render_plan(request, company, pk: int, *, errors=(), status=200):
     plan = _plan_or_404(company, pk)
+    thread = messaging.existing_thread(plan)
     return render(
         request,
         "storefront/funds/plan_detail.html",
         {
+            "comments": list(messaging.comments_of(thread)) if thread else [],
+            "comment_form": CommentForm(),
+            "action": reverse("storefront:fund_plan_comment", args=[plan.pk]),
             "plan": plan,
             "company": company,
             "history": plan.transitions.select_related("by").order_by("at", "id"),
@@ -154,6 +164,27 @@ def plan_action(request, company, pk: int):
             return _render_plan(request, company, pk, errors=["Unknown action."], status=400)
     except DomainError as exc:
         return _render_plan(request, company, pk, errors=[d.message for d in exc.details], status=400)
+    return redirect("storefront:fund_plan", pk=pk)
+
+
+@require_POST
+@dealer_required
+def plan_comment(request, company, pk: int):
+    """A comment on the plan's thread with the vendor (both companies see it, nobody else)."""
+    plan = _plan_or_404(company, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"A comment may have at most {messaging.MAX_COMMENT_LENGTH:,} characters.")
+        return redirect("storefront:fund_plan", pk=pk)
+    try:
+        messaging.post_comment(
+            thread=messaging.thread_for(plan), author=request.user, body=form.cleaned_data["body"],
+            files=request.FILES.getlist("attachments"),
+        )
+    except DomainError as exc:
+        messages.error(request, " ".join(d.message for d in exc.details))
+    else:
+        messages.success(request, "Your comment is posted.")
     return redirect("storefront:fund_plan", pk=pk)
 
 
