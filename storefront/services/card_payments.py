@@ -62,6 +62,8 @@ def card_session(payment: Payment) -> CardSession:
     Calls Stripe: never call it inside a transaction."""
     if payment.status in FINAL:
         raise DomainError.single(None, "PAYMENT_CLOSED", f"This card payment is {payment.get_status_display().lower()}.")
+    if payment.order.status == Order.Status.CANCELLED:
+        raise DomainError.single(None, "ORDER_CANCELLED", "This order was cancelled; nothing is to be paid.")
     try:
         if payment.stripe_payment_intent_id:
             intent = stripe_api.retrieve_payment_intent(payment.stripe_payment_intent_id)

@@ -13,6 +13,7 @@ An order paid in full moves to PAID and `order.paid` goes to the ERP, in the sam
 Locks are always taken order first, then payment, so two writers cannot deadlock.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,6 +30,16 @@ from storefront.models import Order, Payment, Refund
 from storefront.payment_events import order_paid
 
 ZERO = Decimal("0")
+MAX_KEY_LENGTH = 128  # billing's receipts keep the same key
+
+
+def payment_key(key: str | None) -> str | None:
+    """A caller's idempotency key as stored: a key longer than the ledger keeps is replaced
+    by its SHA-256, so the same long key still finds the same payment."""
+    key = (key or "").strip()
+    if not key:
+        return None
+    return key if len(key) <= MAX_KEY_LENGTH else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def order_payment_key(order: Order, purpose: str) -> str:
@@ -119,6 +130,7 @@ def record_payment(
     cancelled or already paid, or this idempotency key was recorded before (a retried receipt).
     A payment above what is still due is refused (OVERPAYMENT): finance books the surplus in
     the dealer's ledger instead."""
+    idempotency_key = payment_key(idempotency_key)
     try:
         return _record_payment(order_id, amount, method, reference, idempotency_key, recorded_by)
     except IntegrityError:

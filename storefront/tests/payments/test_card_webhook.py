@@ -8,6 +8,7 @@ from django.test import Client
 
 from integrations.models import OutboxEvent
 from integrations.stripe import client as stripe_client_module
+from mall.errors import DomainError
 from storefront.models import Order, Payment, Refund, StripeEvent
 from storefront.services.card_payments import card_session
 from tests.concurrency import race
@@ -178,3 +179,12 @@ def test_the_same_event_delivered_twice_at_once_is_applied_once(stripe_api):
     assert sorted(answers) == ["applied", "duplicate"]
     assert OutboxEvent.objects.filter(event_type="order.paid").count() == 1
     assert Payment.objects.get(pk=payment.pk).captured_amount == Decimal("18.60")
+
+
+def test_a_cancelled_order_gets_no_payment_intent(stripe_api):
+    order = card_order("18.60")
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    with pytest.raises(DomainError) as error:
+        card_session(Payment.objects.get(order_id=order.pk))
+    assert error.value.details[0].code == "ORDER_CANCELLED"
+    assert Payment.objects.get(order_id=order.pk).stripe_payment_intent_id is None

@@ -94,3 +94,11 @@ def test_a_cancelled_order_is_not_paid():
     Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
     assert record_payment(order.pk) is False
     assert not Payment.objects.exists()
+
+
+def test_a_long_erp_key_still_finds_its_payment():
+    order = on_account_order()
+    key = "erp:" + "R" * 200 + ":DM00000101"
+    assert record_payment(order.pk, amount=Decimal("10.00"), idempotency_key=key) is True
+    assert record_payment(order.pk, amount=Decimal("10.00"), idempotency_key=key) is False
+    assert Payment.objects.get().idempotency_key.startswith("sha256:")
