@@ -63,8 +63,12 @@ class DealAdmin(admin.ModelAdmin):
     list_filter = ["state", "region", "company__tier"]
     search_fields = ["prospect_name", "tax_number", "website", "contact_email", "phone", "company__name", "company__code"]
     list_select_related = ["company"]
-    readonly_fields = ["state", "company", "registered_by", "protected_until", "rejection_reason", "name_key", "tax_key", "domain_key",
-                       "phone_key", "submitted_at", "reminder_sent_at", "created_at", "review_link"]
+    # What the dealer registered is its record (and the duplicate keys are made from it): staff
+    # act through the review page, and here only choose the deal's specialists.
+    readonly_fields = ["review_link", "state", "company", "registered_by", "prospect_name", "tax_number", "website", "contact_name",
+                       "contact_email", "phone", "city", "region", "products_of_interest", "expected_value", "currency",
+                       "expected_close_date", "notes", "protected_until", "rejection_reason", "name_key", "tax_key", "domain_key",
+                       "phone_key", "submitted_at", "reminder_sent_at", "created_at"]
     filter_horizontal = ["specialists"]
     inlines = [DealTransitionInline, DealOrderInline]
     list_per_page = 50

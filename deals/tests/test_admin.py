@@ -8,6 +8,7 @@ from deals import services
 from deals.models import Deal
 from deals.tests.factories import DealFactory
 from partners import announcements
+from partners.messaging import existing_thread
 from partners.models import Announcement
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,16 @@ def test_announcement_list_counts_readers(client, alpha, beta, manager):
     detail = client.get(f"/admin/partners/announcement/{notice.pk}/change/").content.decode()
     assert "2 dealers in the audience; 2 have read it, 1 acknowledged." in detail
     assert "ann@alpha.example" in detail
+
+
+def test_the_change_page_only_assigns_specialists(client, alpha, manager):
+    deal = DealFactory(company=alpha.membership.company, prospect_name="Acme Trading Ltd")
+    client.force_login(manager)
+    response = client.post(f"/admin/deals/deal/{deal.pk}/change/", {"prospect_name": "Renamed", "specialists": [manager.pk],
+                                                                    "transitions-TOTAL_FORMS": "0", "transitions-INITIAL_FORMS": "0",
+                                                                    "attributions-TOTAL_FORMS": "0", "attributions-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    deal.refresh_from_db()
+    assert deal.prospect_name == "Acme Trading Ltd"
+    assert list(deal.specialists.all()) == [manager]
+    assert list(existing_thread(deal).participants.all()) == [manager]
