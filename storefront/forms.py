@@ -155,6 +155,8 @@ class CheckoutForm(forms.Form):
     )
     # Deals: the approved deal this order is for (checked by deals.services.attribute_order).
     deal_id = forms.IntegerField(required=False, min_value=1)
+    # Rebates: rebate credit to use (capped by the pricing core at REBATE_MAX_SHARE of the total).
+    rebate_credit = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
 
     @staticmethod
     def new_key() -> str:

@@ -69,3 +69,19 @@ def test_other_dealers_and_anonymous(client, shop):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response.url
     assert Return.objects.count() == 1
+
+
+def test_checkout_page_spends_rebate_credit(client, shop, settings):
+    settings.REBATE_MAX_SHARE = D("0.5")
+    user_a, a, _, _ = shop
+    credit_wallet(company=a, amount=D("40.00"), currency="GBP", reason="Q1 rebate", reference="S-1", idempotency_key="s")
+    add_lines(user_a, a, [LineChange("LAMP", 5)])  # 50.00: at most 25.00 from the wallet
+    client.force_login(user_a)
+    page = client.get(reverse("storefront:checkout")).content.decode()
+    assert 'name="rebate_credit"' in page and 'max="25.00"' in page and "£40.00" in page
+    response = client.post(reverse("storefront:checkout"), {"idempotency_key": "page-1", "expected_total": "50.00",
+                                                            "payment_method": "on_account", "rebate_credit": "25.00"})
+    assert response.status_code == 302
+    order = a.orders.get(idempotency_key="page-1")
+    assert order.rebate_credit_used == D("25.00")
+    assert client.get(reverse("storefront:rebates")).content.decode().count("£15.00") >= 1

@@ -14,6 +14,7 @@ from partners.models import Address, CreditAccount
 from storefront.forms import CheckoutForm
 from storefront.services.card_payments import card_payments_enabled
 from storefront.services.checkout import checkout_complete
+from storefront.views.rebates import rebate_credit_offer
 
 from .cart import build_cart
 from .context import dealer_required, remember_cart_count
@@ -39,6 +40,7 @@ def _render(request, company, *, key: str, errors=(), status=200):
             "errors": list(errors),
             "card_enabled": card_payments_enabled(),
             "deals": list(attributable_deals(company, timezone.now())),  # Deals: orders for a prospect
+            "rebate": rebate_credit_offer(company, total),  # Rebates: the wallet and how much of it may pay
         },
         status=status,
     )
@@ -61,6 +63,7 @@ def checkout(request, company):
             expected_total=form.cleaned_data.get("expected_total"),
             payment_method=form.cleaned_data.get("payment_method") or "on_account",  # Payments
             deal_id=form.cleaned_data.get("deal_id"),  # Deals
+            rebate_credit=form.cleaned_data.get("rebate_credit"),  # Rebates
         )
     except DomainError as exc:
         # Nothing was written; the same key may be used again once the problem is fixed.

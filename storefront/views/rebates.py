@@ -1,12 +1,14 @@
 """The dealer's rebates page (progress per program, the rebate wallet and its entries) and
 returns: ask to return lines of an order, follow a return. Scoped to the dealer's company."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from mall.errors import DomainError
+from pricing_engine.core import floor_share
 from rebates.selectors import progress_for, wallet_balance, wallet_entries
 from storefront.forms import clean_text
 from storefront.models import Order, Return
@@ -20,6 +22,14 @@ from storefront.services.returns import (
 from .context import currency_of, dealer_required
 
 PAGE_SIZE = 25
+
+
+def rebate_credit_offer(company, total) -> dict:
+    """The wallet balance and how much of an order of `total` it may pay (checkout page)."""
+    currency = currency_of(company)
+    balance = wallet_balance(company, currency)
+    usable = min(balance, floor_share(total, settings.REBATE_MAX_SHARE, currency)) if total is not None else balance
+    return {"balance": balance, "usable": usable}
 
 
 @dealer_required
