@@ -9,7 +9,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 
-from catalog.models import Category, Product, Stock, Variant, Warehouse
+from catalog.models import Category, Product, SearchDocument, Stock, Variant, Warehouse
+from catalog.search import indexing as search_index
+from catalog.search.documents import refresh_documents
 from catalog.services import set_stock_level
 from mall.errors import DomainError
 
@@ -31,6 +33,11 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description="products", ordering="product_count")
     def product_count(self, obj):
         return obj.product_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Its products' search documents carry the category's name (and a parent filter).
+        search_index.catalog_changed(Variant.objects.filter(product__category=obj).values_list("pk", flat=True))
 
 
 class VariantInline(admin.TabularInline):
@@ -83,6 +90,11 @@ class ProductAdmin(admin.ModelAdmin):
         # Orders keep pointing at products' SKUs: deactivate a product instead of deleting it.
         return False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inline SKUs are saved: names, description, category and SKUs are searched.
+        search_index.catalog_changed(form.instance.variants.values_list("pk", flat=True))
+
 
 @admin.register(Variant)
 class VariantAdmin(admin.ModelAdmin):
@@ -107,6 +119,10 @@ class VariantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        search_index.catalog_changed([obj.pk])
 
 
 class WarehouseForm(forms.ModelForm):
@@ -214,3 +230,28 @@ class StockAdmin(admin.ModelAdmin):
     @admin.display(description="available")
     def available(self, obj):
         return obj.quantity_available
+
+
+# --- search ---
+@admin.register(SearchDocument)
+class SearchDocumentAdmin(admin.ModelAdmin):
+    """What PostgreSQL search knows of each SKU (written by the catalog services; read-only)."""
+
+    list_display = ["sku", "text", "units_sold", "updated_at"]
+    search_fields = ["=sku", "text"]
+    ordering = ["-units_sold", "sku"]
+    readonly_fields = ["variant", "sku", "text", "vector", "units_sold", "updated_at"]
+    actions = ["rewrite"]
+    list_per_page = LIST_PER_PAGE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Rewrite the selected search documents from the catalog")
+    def rewrite(self, request, queryset):
+        ids = list(queryset.values_list("variant_id", flat=True))
+        refresh_documents(ids)
+        self.message_user(request, f"{len(ids)} search documents rewritten.")
