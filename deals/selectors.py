@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from deals import matching
 from deals.models import Deal, DealMatch, DealOrder
 from deals.states import CLAIMING_STATES
+from partners.messaging import parse_id
 
 # What the registering dealer is told: that a conflict exists, never with whom.
 CONFLICT_MESSAGE = (
@@ -83,9 +84,8 @@ def deals_of(company):
 
 def deal_of(company, deal_id) -> Deal | None:
     """One deal of the dealer, or None (another dealer's deal is "not found" too)."""
-    try:
-        pk = int(deal_id)
-    except (TypeError, ValueError):
+    pk = parse_id(deal_id)
+    if pk is None:
         return None
     return (
         deals_of(company)

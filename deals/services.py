@@ -16,7 +16,7 @@ from deals import selectors
 from deals.models import Deal, DealMatch, DealOrder, DealTransition
 from deals.states import DEALER, EDITABLE_STATES, STAFF, SYSTEM, next_state
 from mall.errors import DomainError, ErrorDetail
-from partners.messaging import notify, thread_for, vendor_group
+from partners.messaging import notify, parse_id, thread_for, vendor_group
 from partners.models import Company, Notification, Region
 
 # One key for pg_advisory_xact_lock: submits and approvals run one at a time, so two dealers
@@ -87,7 +87,8 @@ def _clean(data: DealInput, company: Company) -> dict:
         errors.append(ErrorDetail("expected_value", "INVALID", f"{currency} amounts have {min(precision, 2)} decimals at most."))
     region = None
     if data.region_id not in (None, ""):
-        region = Region.objects.filter(pk=data.region_id).first() if str(data.region_id).isdigit() else None
+        region_pk = parse_id(data.region_id)
+        region = Region.objects.filter(pk=region_pk).first() if region_pk else None
         if region is None:
             errors.append(ErrorDetail("region_id", "NOT_FOUND", "No such region."))
     if errors:
@@ -109,7 +110,7 @@ def _log(deal: Deal, action: str, from_state: str, by, reason: str = "", at=None
 
 def _locked(deal_id, company: Company | None = None) -> Deal:
     """The deal row locked for update; with `company`, only that dealer's (else NOT_FOUND)."""
-    rows = Deal.objects.select_for_update().filter(pk=deal_id if str(deal_id).isdigit() else None)
+    rows = Deal.objects.select_for_update().filter(pk=parse_id(deal_id))
     if company is not None:
         rows = rows.filter(company=company)
     deal = rows.first()
@@ -327,7 +328,7 @@ def attribute_order(order, deal_id) -> DealOrder | None:
     placed) unless the deal is the ordering dealer's own, approved and still protected."""
     if deal_id in (None, ""):
         return None
-    deal = Deal.objects.filter(pk=deal_id if str(deal_id).isdigit() else None, company_id=order.company_id).first()
+    deal = Deal.objects.filter(pk=parse_id(deal_id), company_id=order.company_id).first()
     if deal is None:
         raise DomainError.single("deal_id", "NOT_FOUND", "No such deal.")
     if deal.state != Deal.State.APPROVED or deal.protected_until <= timezone.now():

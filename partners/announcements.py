@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from mall.errors import DomainError
-from partners.messaging import send_mails, unread_notifications
+from partners.messaging import parse_id, send_mails, unread_notifications
 from partners.models import Announcement, AnnouncementReceipt, Company, Membership
 
 MAIL_BATCH = 500
@@ -70,10 +70,7 @@ def unread_count(user, company: Company | None) -> int:
 
 def announcement_for(user, company: Company, announcement_id) -> Announcement:
     """One announcement the dealer may see, or NOT_FOUND (also for another segment's)."""
-    try:
-        pk = int(announcement_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = parse_id(announcement_id)
     found = inbox_of(user, company).filter(pk=pk).first() if pk else None
     if found is None:
         raise DomainError.single("id", "NOT_FOUND", "No such announcement.")

@@ -28,6 +28,16 @@ logger = logging.getLogger(__name__)
 
 MAX_COMMENT_LENGTH = 5000
 MAX_ATTACHMENTS = 5
+MAX_ID = 2**63 - 1  # PostgreSQL bigint: a longer id is "not found", not a database error
+
+
+def parse_id(value) -> int | None:
+    """A primary key from user input ("12", 12), or None for anything else or out of range."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 @dataclass(frozen=True)
@@ -55,8 +65,10 @@ def find_target(kind: str, key: str, *, company=None):
         return None
     model = apps.get_model(spec.model)
     lookup = spec.lookup
-    if lookup in ("pk", "id") and not str(key).isdigit():
-        return None
+    if lookup in ("pk", "id"):
+        key = parse_id(key)
+        if key is None:
+            return None
     rows = model.objects.filter(**{lookup: key})
     if company is not None:
         rows = rows.filter(company=company)
@@ -182,9 +194,8 @@ def link_for(target, user, company_id: int) -> str:
 
 def attachment_for(user, attachment_id) -> CommentAttachment | None:
     """The attachment if `user` may see its thread, else None (the view answers 404)."""
-    try:
-        pk = int(attachment_id)
-    except (TypeError, ValueError):
+    pk = parse_id(attachment_id)
+    if pk is None:
         return None
     attachment = CommentAttachment.objects.select_related("comment__thread").filter(pk=pk).first()
     if attachment is None or not can_view_thread(user, attachment.comment.thread):
@@ -229,10 +240,7 @@ def unread_notifications(user):
 
 
 def mark_notification_read(user, notification_id) -> Notification:
-    try:
-        pk = int(notification_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = parse_id(notification_id)
     item = Notification.objects.filter(pk=pk, user=user).first() if pk else None
     if item is None:
         raise DomainError.single("id", "NOT_FOUND", "No such notification.")

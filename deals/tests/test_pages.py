@@ -118,3 +118,20 @@ def test_a_user_of_an_inactive_dealer_sees_no_deals(client, db):
     dormant = UserFactory(company=CompanyFactory(is_active=False))
     client.force_login(dormant)
     assert client.get("/deals/").status_code == 403
+
+
+def test_ids_too_large_for_the_database_are_not_found(client, graphql, alpha):
+    huge = "9" * 25
+    client.force_login(alpha)
+    for url in (f"/deals/{huge}/", f"/inbox/{huge}/", f"/attachments/{huge}/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/deals/{huge}/action/", {"action": "submit"}).status_code == 404
+    assert client.post(f"/notifications/{huge}/open/").status_code == 404
+    api = graphql(alpha)
+    assert api.execute("query($id: ID!) { deal(id: $id) { id } }", {"id": "9" * 20})["data"]["deal"] is None
+    data = api.execute("mutation($id: ID!) { dealSubmit(id: $id) { errors { code } } }", {"id": "9" * 20})["data"]["dealSubmit"]
+    assert data["errors"] == [{"code": "NOT_FOUND"}]
+    data = api.execute("mutation($id: ID!) { announcementMarkRead(id: $id) { errors { code } } }", {"id": "9" * 20})
+    assert data["data"]["announcementMarkRead"]["errors"] == [{"code": "NOT_FOUND"}]
+    thread = api.execute('{ thread(kind: DEAL, key: "99999999999999999999") { key } }')
+    assert thread["data"]["thread"] is None
