@@ -12,6 +12,7 @@ never the order of events, so a late or repeated event can only confirm what is 
 a succeeded payment never goes back to pending or failed.
 """
 
+import logging
 from dataclasses import dataclass
 
 import stripe
@@ -23,6 +24,8 @@ from integrations.stripe import client as stripe_api
 from mall.errors import DomainError
 from storefront.models import Order, Payment
 from storefront.services.payments import book_payment, lock_order
+
+logger = logging.getLogger(__name__)
 
 # Stripe PaymentIntent status -> our payment status (stripe.com/docs/payments/paymentintents/lifecycle).
 INTENT_STATUS = {
@@ -106,7 +109,10 @@ def sync_card_payment(payment: Payment) -> Payment:
         intent = stripe_api.retrieve_payment_intent(payment.stripe_payment_intent_id)
     except stripe.StripeError:
         return payment  # the webhook will tell us
-    apply_payment_intent(intent)
+    try:
+        apply_payment_intent(intent)
+    except (NotYetApplicable, PaymentMismatch) as error:
+        logger.error("card payment %s: Stripe's intent does not fit: %s", payment.pk, error)
     payment.refresh_from_db()
     return payment
 

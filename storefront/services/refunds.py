@@ -28,6 +28,7 @@ from mall.errors import DomainError
 from pricing_engine.core.money import quantize
 from storefront.models import Order, Payment, Refund
 from storefront.payment_events import payment_refunded
+from storefront.services.card_payments import NotYetApplicable
 from storefront.services.payments import (
     lock_order,
     next_version,
@@ -140,6 +141,8 @@ def apply_refund(stripe_refund) -> bool:
             return False
         if status != Refund.Status.SUCCEEDED:
             return True  # a Dashboard refund is recorded once it succeeded
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise NotYetApplicable(f"refund {stripe_refund['id']} of a payment not succeeded here yet")
         amount = stripe_api.from_stripe_amount(int(stripe_refund["amount"]), payment.currency)
         try:
             refund = _reserve(payment.pk, amount, f"stripe:{stripe_refund['id']}", "refunded in the Stripe Dashboard", None)

@@ -188,3 +188,16 @@ def test_a_cancelled_order_gets_no_payment_intent(stripe_api):
         card_session(Payment.objects.get(order_id=order.pk))
     assert error.value.details[0].code == "ORDER_CANCELLED"
     assert Payment.objects.get(order_id=order.pk).stripe_payment_intent_id is None
+
+
+def test_a_dashboard_refund_before_the_payment_is_known_waits_for_stripes_retry(client, stripe_api):
+    order, payment, intent = succeeded_intent(stripe_api)
+    refund = stripe_api.refunds.create(params={"payment_intent": intent.id, "amount": 300})
+    early = stripe_event("refund.updated", refund)
+    assert post_event(client, early).status_code == 409  # our payment is not succeeded yet
+    assert post_event(client, stripe_event("payment_intent.succeeded", intent)).status_code == 200
+    retried = post_event(client, early)  # Stripe's retry of the same event
+    assert retried.status_code == 200 and retried.json()["outcome"] == "applied"
+    assert Refund.objects.get().amount == Decimal("3.00")
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("3.00")
