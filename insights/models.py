@@ -42,6 +42,7 @@ class DailySales(models.Model):
             models.Index(fields=["day", "category"], name="insights_sales_day_category"),
             models.Index(fields=["company", "day"], name="insights_sales_company_day"),
             models.Index(fields=["product", "day"], name="insights_sales_product_day"),
+            models.Index(fields=["sku", "day"], name="insights_sales_sku_day"),
         ]
 
 
@@ -64,6 +65,28 @@ class DailySegmentSales(models.Model):
         verbose_name = "daily segment sales row"
         verbose_name_plural = "daily segment sales"
         indexes = [models.Index(fields=["currency", "day"], name="insights_segment_day")]
+
+
+class MonthlyProductSales(models.Model):
+    """Month × SKU × region × tier: DailySales summed by month and the dealers' current region
+    and tier, for the product and movers dashboards (whole months read here, the days at the
+    edges of a period from DailySales). Rebuilt with the month of every refreshed day."""
+
+    month = models.DateField()  # its first day
+    sku = models.CharField(max_length=64)
+    region = models.ForeignKey("partners.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tier = models.ForeignKey("partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    currency = models.CharField(max_length=3)
+    quantity = models.IntegerField(default=0)
+    sales_amount = models.DecimalField(**MONEY, default=0)
+    returns_amount = models.DecimalField(**MONEY, default=0)
+    net_amount = models.DecimalField(**MONEY, default=0)
+
+    class Meta:
+        verbose_name = "monthly product sales row"
+        verbose_name_plural = "monthly product sales"
+        indexes = [models.Index(fields=["currency", "month"], name="insights_product_month")]
 
 
 class DailyDealerSales(models.Model):

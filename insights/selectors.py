@@ -1,16 +1,22 @@
 """Reads for the back-office dashboards, each one grouped query over the materialised facts."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from catalog.models import Category, Variant
 from insights.filters import Filters
-from insights.models import DailyDealerSales, DailyPromotionCost, DailySales, DailySegmentSales
+from insights.models import (
+    DailyDealerSales,
+    DailyPromotionCost,
+    DailySales,
+    DailySegmentSales,
+    MonthlyProductSales,
+)
 from insights.services import day_bounds
 from partners.models import Company, Region, Tier
 from rebates.models import AccrualEntry
@@ -69,17 +75,51 @@ def returns_by_category(f: Filters) -> list[dict]:
     return _segments(f, "category_id", Category.objects, order="-returns")
 
 
+def _whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first days of the first and last whole months inside [start, end], if any."""
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    last_day = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+    return (first, last_day.replace(day=1)) if first <= last_day else None
+
+
+def product_sums(f: Filters, start: date, end: date) -> dict[str, dict]:
+    """Per SKU over [start, end]: net, units, returns, sales. Whole months come from
+    MonthlyProductSales, the days before and after them from DailySales."""
+    months = _whole_months(start, end)
+    parts = []
+    if months:
+        monthly = MonthlyProductSales.objects.filter(month__gte=months[0], month__lte=months[1], currency=f.currency)
+        for field, value in (("region_id", f.region_id), ("tier_id", f.tier_id), ("category_id", f.category_id)):
+            if value:
+                monthly = monthly.filter(**{field: value})
+        parts.append(monthly)
+        edges = Q(day__gte=start, day__lt=months[0]) | Q(day__gt=_month_last(months[1]), day__lte=end)
+    else:
+        edges = Q(day__gte=start, day__lte=end)
+    daily = Filters(**{**f.__dict__, "start": start, "end": end}).apply(DailySales.objects.filter(edges))
+    sums: dict[str, dict] = {}
+    for part in (*parts, daily):
+        for row in part.values("sku").annotate(**SUMS).order_by():
+            into = sums.setdefault(row["sku"], {"net": ZERO, "units": 0, "returns": ZERO, "sales": ZERO})
+            for key in into:
+                into[key] += row[key] if row[key] is not None else 0
+    return sums
+
+
+def _month_last(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def sales_by_product(f: Filters, limit: int = 25) -> list[dict]:
-    """The best-selling SKUs (grouped by SKU only; names and buyers looked up for those shown)."""
-    rows = list(f.apply(DailySales.objects.all()).values("sku").annotate(**SUMS).order_by("-net", "sku")[:limit])
-    skus = [r["sku"] for r in rows]
-    extra = {
-        r["sku"]: r
-        for r in f.apply(DailySales.objects.filter(sku__in=skus))
-        .values("sku")
-        .annotate(name=Max("product__name"), dealers=Count("company_id", distinct=True))
-    }
-    return [{**r, "name": extra[r["sku"]]["name"] or "", "dealers": extra[r["sku"]]["dealers"]} for r in rows]
+    """The best-selling SKUs (summed by SKU; names and dealers buying looked up for those shown)."""
+    sums = product_sums(f, f.start, f.end)
+    top = sorted(sums.items(), key=lambda kv: (-kv[1]["net"], kv[0]))[:limit]
+    skus = [sku for sku, _ in top]
+    dealers = dict(
+        f.apply(DailySales.objects.filter(sku__in=skus)).values("sku").annotate(n=Count("company_id", distinct=True)).values_list("sku", "n")
+    )
+    names = _product_names(skus)
+    return [{"sku": sku, **row, "name": names.get(sku, ""), "dealers": dealers.get(sku, 0)} for sku, row in top]
 
 
 def sales_by_dealer(f: Filters, limit: int = 25) -> list[dict]:
@@ -99,22 +139,17 @@ def sales_by_dealer(f: Filters, limit: int = 25) -> list[dict]:
 
 
 def top_movers(f: Filters, limit: int = 10) -> tuple[list[dict], list[dict]]:
-    """Products whose net sales rose / fell most against the period of the same length just
-    before (one query over both periods)."""
+    """SKUs whose net sales rose / fell most against the period of the same length just before."""
     previous = f.previous()
-    both = Filters(**{**f.__dict__, "start": previous.start})
-    current_q = Q(day__gte=f.start)
-    rows = (
-        both.apply(DailySales.objects.all())
-        .values("sku")
-        .annotate(
-            current=Coalesce(Sum("net_amount", filter=current_q), ZERO),
-            previous=Coalesce(Sum("net_amount", filter=~current_q), ZERO),
-        )
-        .annotate(change=F("current") - F("previous"))
-    )
-    ups = list(rows.filter(change__gt=0).order_by("-change", "sku")[:limit])
-    downs = list(rows.filter(change__lt=0).order_by("change", "sku")[:limit])
+    current_sums = product_sums(f, f.start, f.end)
+    previous_sums = product_sums(f, previous.start, previous.end)
+    rows = []
+    for sku in current_sums.keys() | previous_sums.keys():
+        now = current_sums.get(sku, {}).get("net", ZERO)
+        before = previous_sums.get(sku, {}).get("net", ZERO)
+        rows.append({"sku": sku, "current": now, "previous": before, "change": now - before})
+    ups = sorted((r for r in rows if r["change"] > 0), key=lambda r: (-r["change"], r["sku"]))[:limit]
+    downs = sorted((r for r in rows if r["change"] < 0), key=lambda r: (r["change"], r["sku"]))[:limit]
     names = _product_names([r["sku"] for r in ups + downs])
     return [{**r, "name": names.get(r["sku"], "")} for r in ups], [{**r, "name": names.get(r["sku"], "")} for r in downs]
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from insights.models import (
@@ -24,6 +24,7 @@ from insights.models import (
     DailyPromotionCost,
     DailySales,
     DailySegmentSales,
+    MonthlyProductSales,
     RefreshedDay,
     RefreshState,
 )
@@ -43,6 +44,7 @@ RETURN_DONE_NAMES = ("completed", "received", "credited", "refunded", "closed")
 BATCH = 2000
 DIMENSIONS_KEY = "dealer-regions-and-tiers"
 FACTS = (DailySales, DailySegmentSales, DailyDealerSales, DailyPromotionCost)
+ANALYSED = (*FACTS, MonthlyProductSales)
 
 
 def return_statuses() -> list[str]:
@@ -133,6 +135,8 @@ def refresh_segments_if_dealers_moved() -> bool:
         return False
     DailySegmentSales.objects.all().delete()
     DailySegmentSales.objects.bulk_create(_segment_rows(DailySales.objects.all()), batch_size=BATCH)
+    MonthlyProductSales.objects.all().delete()
+    MonthlyProductSales.objects.bulk_create(_monthly_rows(DailySales.objects.all()), batch_size=BATCH)
     state.signature = signature
     state.save(update_fields=["signature", "updated_at"])
     return True
@@ -145,7 +149,7 @@ def refresh_all() -> RefreshResult:
     if connection.vendor == "postgresql":
         # Fresh statistics after a bulk rebuild, so the planner aggregates by hash.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in FACTS)}")
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in ANALYSED)}")
     return result
 
 
@@ -184,6 +188,12 @@ def _refresh_run(first: date, last: date) -> tuple[int, int, int, int]:
     DailySales.objects.bulk_create(sales, batch_size=BATCH)
     DailySegmentSales.objects.bulk_create(
         _segment_rows(DailySales.objects.filter(day__gte=first, day__lte=last)), batch_size=BATCH
+    )
+    # The months these days fall in are summed again whole (their other days are unchanged).
+    month_start, month_end = first.replace(day=1), _month_end(last)
+    MonthlyProductSales.objects.filter(month__gte=month_start, month__lte=month_end).delete()
+    MonthlyProductSales.objects.bulk_create(
+        _monthly_rows(DailySales.objects.filter(day__gte=month_start, day__lte=month_end)), batch_size=BATCH
     )
     DailyDealerSales.objects.bulk_create(dealers, batch_size=BATCH)
     DailyPromotionCost.objects.bulk_create(promotions, batch_size=BATCH)
@@ -272,6 +282,29 @@ def _segment_rows(sales) -> list[DailySegmentSales]:
     return [
         DailySegmentSales(
             day=g["day"], region_id=g["company__region_id"], tier_id=g["company__tier_id"],
+            category_id=g["category_id"], currency=g["currency"], quantity=g["quantity_sum"],
+            sales_amount=g["sales"], returns_amount=g["returns"], net_amount=g["net"],
+        )  # fmt: skip
+        for g in grouped
+    ]
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def _monthly_rows(sales) -> list[MonthlyProductSales]:
+    """DailySales rows summed by month, SKU, the dealer's current region and tier, category."""
+    grouped = (
+        sales.annotate(month=TruncMonth("day"))
+        .values("month", "sku", "company__region_id", "company__tier_id", "category_id", "currency")
+        .annotate(quantity_sum=Sum("quantity"), sales=Sum("sales_amount"), returns=Sum("returns_amount"), net=Sum("net_amount"))
+        .order_by()
+    )
+    return [
+        MonthlyProductSales(
+            month=g["month"], sku=g["sku"], region_id=g["company__region_id"], tier_id=g["company__tier_id"],
             category_id=g["category_id"], currency=g["currency"], quantity=g["quantity_sum"],
             sales_amount=g["sales"], returns_amount=g["returns"], net_amount=g["net"],
         )  # fmt: skip

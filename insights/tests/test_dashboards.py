@@ -177,3 +177,16 @@ def test_rebate_accruals_against_the_sales_they_accrued_on(client, world, analys
         ["rebate program", "accrued", "sales volume", "accrued %", "dealers"],
         [program.name, "2.00", "100.00", "2.0", "1"],
     ]
+
+
+def test_product_sums_join_whole_months_and_the_days_around_them(world):
+    order(world["alpha"], at("2027-02-05"), [(world["b"], 7, "5.00")])  # before the period
+    order(world["alpha"], at("2027-02-20"), [(world["b"], 10, "5.00")])  # an edge day
+    order(world["beta"], at("2027-04-02"), [(world["b"], 1, "5.00")])  # an edge day
+    services.refresh_changed_days()
+    sums = selectors.product_sums(
+        Filters(start=date(2027, 2, 15), end=date(2027, 4, 3), currency="GBP"), date(2027, 2, 15), date(2027, 4, 3)
+    )
+    # B: 10 on 20 Feb (daily rows) + 1 in March (the monthly row) + 1 on 2 April (daily rows).
+    assert sums["B"] == {"net": Decimal("60.00"), "units": 12, "returns": Decimal("0.00"), "sales": Decimal("60.00")}
+    assert sums["A"]["net"] == Decimal("50.00")  # all in March: 60.00 sold, 10.00 back
