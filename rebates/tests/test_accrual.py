@@ -142,3 +142,14 @@ def test_two_orders_of_one_dealer_at_once_lose_no_accrual(dealer):
     assert (period.volume, period.accrued) == (D("12000.00"), D("120.00"))
     assert sum(e.amount for e in AccrualEntry.objects.filter(period=period)) == D("120.00")
     assert AccrualEntry.objects.filter(period=period, kind="order").count() == 2
+
+
+def test_accrual_in_an_open_period_is_a_fixed_number_of_queries(dealer, django_assert_num_queries):
+    RebateProgramFactory()
+    accrue_order(order_of(dealer, "100.00"))  # makes the dealer's period row
+    order = order_of(dealer, "50000.00")  # crosses two targets: two entries, still one insert
+    assert order.company == dealer
+    # programs, their targets, their categories, the locked period row, "already accrued?",
+    # the period's running sums, the entries
+    with django_assert_num_queries(7):
+        assert len(accrue_order(order)) == 2
