@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.query_counts import assert_queries_do_not_grow
 
 URLS = [f"/admin/insights/{slug}/" for slug in DASHBOARDS] + ["/admin/insights/", "/admin/insights/forecast/"]
 
@@ -190,3 +191,19 @@ def test_product_sums_join_whole_months_and_the_days_around_them(world):
     # B: 10 on 20 Feb (daily rows) + 1 in March (the monthly row) + 1 on 2 April (daily rows).
     assert sums["B"] == {"net": Decimal("60.00"), "units": 12, "returns": Decimal("0.00"), "sales": Decimal("60.00")}
     assert sums["A"]["net"] == Decimal("50.00")  # all in March: 60.00 sold, 10.00 back
+
+
+def test_dashboard_queries_do_not_grow_with_sales(client, world, analyst):
+    dealers = [CompanyFactory(code=f"G{n}", region=world["uk"], tier=world["gold"]) for n in range(30)]
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            dealer = dealers[len(made)]
+            made.append(order(dealer, at(f"2027-02-{len(made) + 1:02d}"), [(world["a"], 1, "10.00")]))
+        services.refresh_changed_days()
+
+    client.force_login(analyst)
+    for slug in ("dealers", "products", "quiet"):
+        made.clear()
+        assert_queries_do_not_grow(client, f"/admin/insights/{slug}/", grow, first=2, then=5)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from insights import services
 from insights.tests.factories import at, order, returned
 from tests.factories import CompanyFactory, ProductFactory, UserFactory, VariantFactory
+from tests.query_counts import assert_queries_do_not_grow
 
 SUMMARY = """query($months: Int, $top: Int) { purchaseSummary(months: $months, top: $top) {
   byMonth { month orders spend { amount currency } returns { amount } net { amount } }
@@ -85,3 +86,19 @@ def test_purchase_summary_refuses_anonymous_and_bad_arguments(graphql, two_deale
     assert anonymous["data"] is None and anonymous["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
     bad = graphql(two_dealers["alpha"]).execute(SUMMARY, {"months": 0})
     assert bad["errors"][0]["extensions"] == {"code": "INVALID", "field": "months"}
+
+
+def test_dashboard_queries_do_not_grow_with_the_history(client, two_dealers):
+    alpha = two_dealers["alpha"].membership.company
+    products = [VariantFactory(sku=f"GROW-{n}") for n in range(12)]
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            start = timezone.localdate().replace(day=1) - timedelta(days=40 * len(made))
+            order(alpha, at(start.replace(day=1).isoformat()), [(products[len(made) % 12], 1, "1.00")])
+            made.append(start)
+        services.refresh_changed_days()
+
+    client.force_login(two_dealers["alpha"])
+    assert_queries_do_not_grow(client, "/dashboard/", grow, first=2, then=6)
