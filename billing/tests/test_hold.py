@@ -10,12 +10,14 @@ from django.utils import timezone
 from billing.selectors import on_account_block
 from billing.services import record_payment, release_overdue_hold
 from billing.tests.conftest import invoiced
+from integrations.models import OutboxEvent
 from mall.errors import DomainError
 from partners.models import CreditAccount
 from storefront.models import Order
 from storefront.services.cart import LineChange, add_lines
 from storefront.services.checkout import checkout_complete
 from tests.factories import UserFactory, VariantFactory
+from tests.webhook_schemas import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,13 @@ def test_prepaid_dealers_cannot_order_on_account(dealer, buyer):
     with pytest.raises(DomainError) as refused:
         order_on_account(buyer, dealer, "pre-1")
     assert refused.value.details[0].code == "PREPAID_TERMS"
+
+
+def test_checkout_invoices_the_order_and_tells_the_erp(dealer, buyer):
+    order = order_on_account(buyer, dealer, "inv-1").order
+    invoice = order.invoices.get()
+    assert (invoice.total, invoice.credit_held, invoice.due_on - invoice.issued_on) == (Decimal("5.00"), Decimal("5.00"), timedelta(days=30))
+    assert CreditAccount.objects.get(company=dealer).outstanding == Decimal("5.00")
+    event = OutboxEvent.objects.get(event_type="invoice.issued")
+    assert (event.aggregate_id, event.data["invoice"]["order_number"], event.data["invoice"]["total"]) == (invoice.number, order.number, "5.00")
+    assert_matches_schema("invoice.issued", event)
