@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -116,10 +116,10 @@ def volumes(currency: str, first: date, last: date, categories: frozenset[int] |
         orders, returns = orders.filter(company_id__in=ids), returns.filter(company_id__in=ids)
     out: dict[int, list] = defaultdict(lambda: [ZERO, 0, 0])
     if not categories:
-        for row in orders.values("company_id").annotate(v=Sum(F("subtotal") - F("order_discount_total")), n=Sum(1)):
+        for row in orders.values("company_id").annotate(v=Sum(F("subtotal") - F("order_discount_total")), n=Count("id")):
             out[row["company_id"]][0] += row["v"]
             out[row["company_id"]][1] += row["n"]
-        for row in returns.values("company_id").annotate(v=Sum("total"), n=Sum(1)):
+        for row in returns.values("company_id").annotate(v=Sum("total"), n=Count("id")):
             out[row["company_id"]][0] -= row["v"]
             out[row["company_id"]][2] += row["n"]
         return {k: tuple(v) for k, v in out.items()}
@@ -127,7 +127,7 @@ def volumes(currency: str, first: date, last: date, categories: frozenset[int] |
     lines = apps.get_model("storefront", "OrderLine").objects.filter(in_categories, order__in=orders)
     for row in lines.values("order__company_id").annotate(v=Sum("line_total")):
         out[row["order__company_id"]][0] += row["v"]
-    for row in orders.values("company_id").annotate(n=Sum(1)):
+    for row in orders.values("company_id").annotate(n=Count("id")):
         out[row["company_id"]][1] += row["n"]
     # Order discounts are spread over lines by SKU in the order's snapshot.
     wanted: dict[int, set[str]] = defaultdict(set)
@@ -141,6 +141,6 @@ def volumes(currency: str, first: date, last: date, categories: frozenset[int] |
         "return_request__company_id"
     ).annotate(v=Sum("line_total")):
         out[row["return_request__company_id"]][0] -= row["v"]
-    for row in returns.values("company_id").annotate(n=Sum(1)):
+    for row in returns.values("company_id").annotate(n=Count("id")):
         out[row["company_id"]][2] += row["n"]
     return {k: tuple(v) for k, v in out.items()}

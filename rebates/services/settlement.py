@@ -17,6 +17,7 @@ from django.utils import timezone
 from billing.services import issue_credit_note
 from integrations.services import record_events
 from mall.errors import DomainError
+from partners.models import Company
 from rebates.calculation import (
     PeriodKind,
     periods_between,
@@ -104,8 +105,7 @@ def settle_period(rules: ProgramRules, first: date, last: date, report: CloseRep
 
 
 def _companies(ids):
-    model = DealerPeriod._meta.get_field("company").related_model
-    return {c.pk: c for c in model.objects.filter(pk__in=ids).only("id", "tier_id", "region_id", "code", "name")}
+    return {c.pk: c for c in Company.objects.filter(pk__in=ids).only("id", "tier_id", "region_id", "code", "name")}
 
 
 @transaction.atomic
