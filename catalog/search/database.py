@@ -66,20 +66,27 @@ class Prepared:
 class DatabaseBackend:
     name = "database"
 
-    def match(self, queryset: QuerySet, query: str) -> QuerySet:
+    def match(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         raise NotImplementedError
 
-    def relevance(self, queryset: QuerySet, query: str) -> QuerySet:
+    def relevance(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         raise NotImplementedError
 
     def search(
-        self, query: str, *, pricing: DealerPricing | None, filters: SearchFilters, sort: Sort, page: PageRequest
+        self,
+        query: str,
+        *,
+        pricing: DealerPricing | None,
+        filters: SearchFilters,
+        sort: Sort,
+        page: PageRequest,
+        fuzzy: bool = False,
     ) -> SearchResult:
         queryset = searchable_variants()
         if query:
-            queryset = self.match(queryset, query)
+            queryset = self.match(queryset, query, fuzzy=fuzzy)
         if pricing is not None:
-            queryset = queryset.annotate(dealer_price=pricing.raw_price())
+            queryset = queryset.annotate(**pricing.joins()).annotate(dealer_price=pricing.raw_price())
         if filters.in_stock is True:
             queryset = queryset.filter(available__gt=0)
         elif filters.in_stock is False:
@@ -95,7 +102,7 @@ class DatabaseBackend:
         hits = []
         if page.limit and total > page.offset:
             if query and sort is Sort.RELEVANCE:
-                queryset = self.relevance(queryset, query)
+                queryset = self.relevance(queryset, query, fuzzy=fuzzy)
             rows = queryset.select_related("product__category").order_by(*ordering(sort, bool(query)))
             hits = list(rows[page.offset : page.offset + page.limit])
         return SearchResult(
@@ -149,12 +156,15 @@ def facet_counts(queryset: QuerySet, category: str | None, pricing: DealerPricin
             else:
                 sums.append("SUM(CASE WHEN m.f_price >= %s AND m.f_price < %s THEN 1 ELSE 0 END)")
                 params += [raw_from, raw_below]
+    # Materialised first, so each row's price and stock are computed once, not once per sum.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = (
+        f"WITH m AS {materialized}({inner_sql}) "
         f"SELECT m.f_category, m.f_slug, m.f_name, m.f_parent, COUNT(*), {', '.join(sums)} "
-        f"FROM ({inner_sql}) m GROUP BY m.f_category, m.f_slug, m.f_name, m.f_parent"
+        f"FROM m GROUP BY m.f_category, m.f_slug, m.f_name, m.f_parent"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params])  # the sums come before the subquery
+        cursor.execute(sql, [*inner_params, *params])
         groups = cursor.fetchall()
     chosen = [g for g in groups if not category or category in (g[1], g[3])]
     total = sum(g[4] for g in chosen)

@@ -30,9 +30,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -42,7 +42,7 @@ from partners.models import Company
 from pricing_engine.core import Level
 from pricing_engine.core.money import currency_exponent, quantize
 from pricing_engine.loaders import applicable_price_lists, dealer_context
-from pricing_engine.models import PriceBreak, PriceList, PriceListItem
+from pricing_engine.models import PriceBreak, PriceList
 from pricing_engine.promotion_loaders import load_promotions
 
 RAW_PRICE = DecimalField(max_digits=24, decimal_places=8)
@@ -61,14 +61,20 @@ class DealerPricing:
     def half_step(self) -> Decimal:
         return Decimal(1).scaleb(-currency_exponent(self.currency)) / 2
 
+    def joins(self) -> dict:
+        """One LEFT JOIN per price list onto its explicit prices (a hash join on the list's
+        rows, rather than one index probe per matching SKU); annotate the queryset with them."""
+        return {
+            f"list_{pl.pk}": FilteredRelation("price_list_items", condition=Q(price_list_items__price_list_id=pl.pk))
+            for pl in self.price_lists
+        }
+
     def raw_price(self):
-        """The unrounded dealer price of the outer Variant row (NULL in another currency)."""
+        """The unrounded dealer price of the outer Variant row (NULL in another currency);
+        the queryset must carry `joins()` first."""
         terms = []
         for price_list in self.price_lists:
-            explicit = PriceListItem.objects.filter(price_list_id=price_list.pk, variant_id=OuterRef("pk")).values(
-                "unit_price"
-            )[:1]
-            terms.append(Subquery(explicit, output_field=RAW_PRICE))
+            terms.append(ExpressionWrapper(F(f"list_{price_list.pk}__unit_price"), RAW_PRICE))
             if price_list.default_discount_percent is not None:
                 # This list applies to every SKU: later lists can never win.
                 percent = price_list.default_discount_percent

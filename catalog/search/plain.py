@@ -10,10 +10,10 @@ from .database import DatabaseBackend
 class PlainBackend(DatabaseBackend):
     name = "plain"
 
-    def match(self, queryset: QuerySet, query: str) -> QuerySet:
+    def match(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         return queryset.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(product__name__icontains=query))
 
-    def relevance(self, queryset: QuerySet, query: str) -> QuerySet:
+    def relevance(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         return queryset.annotate(
             relevance=Case(
                 When(sku__iexact=query, then=Value(3.0)),

@@ -5,7 +5,8 @@ A SKU matches when any of these holds (each served by an index of migration 0002
   fails on user input: quotes, `-`, `or`, `&`, `/` are read as words or web operators), in
   the `english` configuration (stems) and in `simple` (as typed, for SKUs and codes);
 - the SKU contains the text (one word; a partial SKU), by trigram index, or starts with it;
-- the text is within trigram word similarity of the SKU and names (typos);
+- only when nothing matched that way: the text is within trigram word similarity of the SKU
+  and names (typos);
 - text with non-Latin letters (e.g. Chinese, which has no spaces between words) is found as a
   substring of the names as well.
 - or the text is exactly a SKU (found even if that SKU's document is not written yet).
@@ -13,7 +14,7 @@ Ranking: an exact SKU first, then SKU prefixes, then ts_rank (weights A-D) plus 
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import Case, When
 
 from catalog.models import SearchDocument, Variant
@@ -46,32 +47,44 @@ def _queries(query: str) -> tuple[SearchQuery, SearchQuery]:
 class PostgresBackend(DatabaseBackend):
     name = "postgres"
 
-    def match(self, queryset: QuerySet, query: str) -> QuerySet:
+    def match(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         english, simple = _queries(query)
-        condition = Q(vector=english) | Q(vector=simple) | TrigramWordMatch(Value(query), F("text"))
+        documents = SearchDocument.objects.values("variant_id")
+        # One arm per index (UNION ALL): an OR of them would make the planner scan every
+        # document and compute trigrams row by row.
+        arms = [
+            documents.filter(vector=english | simple),
+            # The SKU typed exactly is found even before its document is written (unique index).
+            Variant.objects.filter(sku=query).values("pk"),
+        ]
+        if fuzzy:
+            arms.append(documents.filter(TrigramWordMatch(Value(query), F("text"))))
         if " " not in query:
             if len(query) >= MIN_CONTAINS_LENGTH:
-                condition |= Q(sku__icontains=query)
+                arms.append(documents.filter(sku__icontains=query))
             else:
-                condition |= Q(sku__istartswith=query)
+                arms.append(documents.filter(sku__istartswith=query))
         if not query.isascii():
-            condition |= Q(text__icontains=query)
-        documents = SearchDocument.objects.filter(condition).values("variant_id")
-        # The SKU typed exactly is found even before its document is written (unique index).
-        exact = Variant.objects.filter(sku=query).values("pk")
-        return queryset.filter(pk__in=documents.union(exact, all=True))
+            arms.append(documents.filter(text__icontains=query))
+        return queryset.filter(pk__in=arms[0].union(*arms[1:], all=True))
 
-    def relevance(self, queryset: QuerySet, query: str) -> QuerySet:
+    def search(self, query, *, pricing, filters, sort, page):
+        """Exact words and SKUs first; only when nothing matches, forgive typos (trigram
+        similarity touches many more rows, so it is the fallback, not the rule)."""
+        result = super().search(query, pricing=pricing, filters=filters, sort=sort, page=page)
+        if result.total or not query:
+            return result
+        return super().search(query, pricing=pricing, filters=filters, sort=sort, page=page, fuzzy=True)
+
+    def relevance(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
         english, simple = _queries(query)
         vector = F("search_document__vector")
-        return queryset.annotate(
-            relevance=Case(
-                When(search_document__sku__iexact=query, then=Value(100.0)),
-                When(search_document__sku__istartswith=query, then=Value(10.0)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            + RANK_SCALE * SearchRank(vector, english)
-            + RANK_SCALE * SearchRank(vector, simple)
-            + TrigramWordSimilarity(Value(query), "search_document__text")
-        )
+        relevance = Case(
+            When(search_document__sku__iexact=query, then=Value(100.0)),
+            When(search_document__sku__istartswith=query, then=Value(10.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ) + RANK_SCALE * SearchRank(vector, english | simple)
+        if fuzzy:  # only typo matches: how close the letters are is all there is to rank by
+            relevance = relevance + TrigramWordSimilarity(Value(query), "search_document__text")
+        return queryset.annotate(relevance=relevance)
