@@ -109,12 +109,12 @@ def submit_plan(plan_id, *, user, company: Company) -> ActivityPlan:
     return plan
 
 
-def _check_approver(plan: ActivityPlan, approver) -> None:
+def _check_approver(plan: ActivityPlan, approver, *, approving: bool = True) -> None:
     if not (approver.is_active and approver.is_staff and approver.has_perm("expenses.approve_activityplan")):
         raise DomainError.single(None, "NOT_ALLOWED", "You may not approve marketing activity plans.")
     if plan.created_by_id == approver.pk or Membership.objects.filter(user=approver, company_id=plan.company_id).exists():
         raise DomainError.single(None, "OWN_PLAN", "Nobody approves their own company's plan.")
-    if PlanApproval.objects.filter(plan=plan, approver=approver).exists():
+    if approving and PlanApproval.objects.filter(plan=plan, approver=approver).exists():
         raise DomainError.single(None, "ALREADY_APPROVED", "You approved this plan already; another approver must take the next step.")
 
 
@@ -152,8 +152,9 @@ def approve_plan(plan_id, *, approver, approved_amount=None, note: str = "") -> 
 @transaction.atomic
 def reject_plan(plan_id, *, approver, reason: str) -> ActivityPlan:
     plan = locked_plan(plan_id)
-    if plan.state == ActivityPlan.State.SUBMITTED:
-        _check_approver(plan, approver)
+    require(plan, "reject")
+    # An approver of an earlier step may still stop the plan at a later one.
+    _check_approver(plan, approver, approving=False)
     if not (reason or "").strip():
         raise DomainError.single("reason", "REQUIRED", "Say why the plan is rejected; the dealer reads it.")
     move(plan, "reject", by=approver, note=reason.strip())

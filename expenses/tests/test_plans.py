@@ -239,3 +239,13 @@ def test_another_dealer_cannot_submit_or_cancel_a_plan_that_is_not_theirs(dealer
         assert codes(exc) == ["PLAN_NOT_FOUND"]
     plan.refresh_from_db()
     assert plan.state == "draft"
+
+
+def test_an_approver_of_the_first_step_may_still_reject_at_the_second(dealer, approvers):
+    plan = submitted(dealer, "2000.00")
+    approve_plan(plan.pk, approver=approvers[0])
+    plan = reject_plan(plan.pk, approver=approvers[0], reason="Budget moved to Q4")
+    assert plan.state == "rejected"
+    with pytest.raises(DomainError) as exc:
+        reject_plan(submitted(dealer, "100.00", fund=plan.fund).pk, approver=dealer, reason="mine")
+    assert codes(exc) == ["NOT_ALLOWED"]
