@@ -30,7 +30,7 @@ from billing.models import (
     PaymentReceipt,
 )
 from billing.selectors import aging, on_account_block, statement
-from billing.services import record_payment, release_overdue_hold
+from billing.services import issue_credit_note, record_payment, release_overdue_hold
 from billing.statements import filename, statement_pdf, statement_xlsx
 from mall.errors import DomainError
 
@@ -115,6 +115,13 @@ class BankTransferForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
+class CreditNoteForm(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=3, min_value=0)
+    reason = forms.CharField(max_length=255, help_text="Printed on the credit note, e.g. \"Goodwill: late delivery of order DM00000042\".")
+    invoice_number = forms.CharField(max_length=32, required=False, help_text="Credit this invoice; empty: the oldest open invoices.")
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -173,9 +180,10 @@ class DealerAccountAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def links(self, obj):
         return format_html(
-            '<a href="{}">statement</a> · <a href="{}">record bank transfer</a>',
+            '<a href="{}">statement</a> · <a href="{}">record bank transfer</a> · <a href="{}">issue credit note</a>',
             reverse("admin:billing_dealeraccount_statement", args=[obj.pk]),
             reverse("admin:billing_dealeraccount_transfer", args=[obj.pk]),
+            reverse("admin:billing_dealeraccount_credit", args=[obj.pk]),
         )
 
     @admin.action(description=f"Release the overdue hold for {RELEASE_DAYS} days", permissions=["release"])
@@ -189,6 +197,7 @@ class DealerAccountAdmin(admin.ModelAdmin):
         own = [
             path("<int:pk>/statement/", self.admin_site.admin_view(self.statement_view), name="billing_dealeraccount_statement"),
             path("<int:pk>/transfer/", self.admin_site.admin_view(self.transfer_view), name="billing_dealeraccount_transfer"),
+            path("<int:pk>/credit/", self.admin_site.admin_view(self.credit_view), name="billing_dealeraccount_credit"),
         ]
         return own + super().get_urls()
 
@@ -240,5 +249,36 @@ class DealerAccountAdmin(admin.ModelAdmin):
         else:
             form = BankTransferForm(initial={"received_on": timezone.localdate(), "idempotency_key": uuid.uuid4().hex})
         context = {**self.admin_site.each_context(request), "title": f"Record a bank transfer from {account.company}",
-                   "account": account, "form": form}
-        return TemplateResponse(request, "admin/billing/dealeraccount/transfer.html", context)
+                   "account": account, "form": form, "submit": "Record the transfer",
+                   "intro": "The transfer is applied to the dealer's oldest open invoices; what is left stays as the dealer's "
+                            "credit and pays its next invoices on account."}
+        return TemplateResponse(request, "admin/billing/dealeraccount/form.html", context)
+
+    def credit_view(self, request, pk):
+        if not request.user.has_perm("billing.add_creditnote"):
+            raise PermissionDenied
+        account = get_object_or_404(DealerAccount.objects.select_related("company"), pk=pk)
+        form = CreditNoteForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            invoice = None
+            if data["invoice_number"]:
+                invoice = Invoice.objects.filter(company=account.company, number=data["invoice_number"].strip()).first()
+                if invoice is None:
+                    form.add_error("invoice_number", "This dealer has no invoice with this number.")
+            if form.is_valid():
+                try:
+                    note = issue_credit_note(
+                        company=account.company, amount=data["amount"], currency=account.currency, reason=data["reason"],
+                        source_reference="back office", idempotency_key=f"admin:{data['idempotency_key']}", invoice=invoice,
+                        issued_by=request.user,
+                    )
+                except DomainError as error:
+                    for detail in error.details:
+                        form.add_error(detail.field if detail.field in form.fields else None, detail.message)
+                else:
+                    self.message_user(request, f"Credit note {note.number} of {note.amount} {note.currency} issued to {account.company}.", messages.SUCCESS)
+                    return redirect("admin:billing_dealeraccount_changelist")
+        context = {**self.admin_site.each_context(request), "title": f"Issue a credit note to {account.company}",
+                   "account": account, "form": form, "submit": "Issue the credit note"}
+        return TemplateResponse(request, "admin/billing/dealeraccount/form.html", context)

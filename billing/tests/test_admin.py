@@ -80,3 +80,18 @@ def test_the_release_action_lets_a_held_dealer_order_on_account(finance, dealer)
     assert account.hold_released_until == timezone.localdate() + timedelta(days=7)
     assert account.hold_released_by.email == "admin@vendor.example"
     assert on_account_block(dealer) is None
+
+
+def test_finance_issues_a_goodwill_credit_note(finance, dealer):
+    invoice = invoiced(dealer, "40.00")
+    url = reverse("admin:billing_dealeraccount_credit", args=[CreditAccount.objects.get(company=dealer).pk])
+    assert "Issue the credit note" in finance.get(url).content.decode()
+    post = {"amount": "15.00", "reason": "Goodwill: late delivery", "invoice_number": invoice.number, "idempotency_key": "c1"}
+    assert finance.post(url, post).status_code == 302
+    assert finance.post(url, post).status_code == 302  # twice: one credit note
+    invoice.refresh_from_db()
+    assert (invoice.amount_allocated, invoice.status, balance(dealer)) == (Decimal("15.00"), "partially_paid", Decimal("25.00"))
+    unknown = finance.post(url, {**post, "invoice_number": "INV-1999-000009", "idempotency_key": "c2"})
+    assert "This dealer has no invoice with this number." in unknown.content.decode()
+    too_much = finance.post(url, {**post, "amount": "30.00", "idempotency_key": "c3"})
+    assert "at most 25.00 more can be" in too_much.content.decode()
