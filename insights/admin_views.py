@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.safestring import mark_safe
 
 from insights import reports, tasks
-from insights.charts import render_svg
+from insights.dashboard_cache import cached_dashboard, render_charts
 from insights.exports import csv_response, xlsx_response
 from insights.filters import FilterForm
 from insights.forecast_report import forecast_dashboard
@@ -53,7 +52,7 @@ def dashboard_view(request, slug: str = "sales"):
         raise Http404("No such dashboard.")
     form = FilterForm(request.GET or None)
     f = form.filters()
-    dashboard = reports.build(slug, f)
+    dashboard = cached_dashboard(slug, f)
     if "export" in request.GET:
         return _export(request, dashboard, f"{f.start}-{f.end}")
     last = RefreshedDay.objects.exclude(refreshed_at=None).order_by("-refreshed_at").first()
@@ -61,7 +60,7 @@ def dashboard_view(request, slug: str = "sales"):
         **admin.site.each_context(request),
         "title": dashboard.title,
         "dashboard": dashboard,
-        "tables": [(i, t, mark_safe(render_svg(t.chart)) if t.chart else "") for i, t in enumerate(dashboard.tables)],
+        "tables": render_charts(dashboard),
         "dashboards": [(s, title) for s, (title, _, _) in reports.DASHBOARDS.items()],
         "form": form,
         "filters": f,
@@ -90,9 +89,7 @@ def forecast_view(request):
         "dashboard": dashboard,
         "run": run,
         "runs": runs.only("id", "train_until", "horizon", "created_at")[:12],
-        "tables": [(i, t, mark_safe(render_svg(t.chart)) if t.chart else "") for i, t in enumerate(dashboard.tables)]
-        if dashboard
-        else [],
+        "tables": render_charts(dashboard) if dashboard else [],
         "dashboards": [(s, title) for s, (title, _, _) in reports.DASHBOARDS.items()],
         "query": _query_without(request, "export", "table"),
         "opts": DailySales._meta,

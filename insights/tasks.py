@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from insights import services
+from insights.dashboard_cache import warm_default_dashboards
 from insights.forecasting.history import load_history
 from insights.forecasting.runs import last_complete_month, save_run
 
@@ -18,6 +19,7 @@ def refresh_changed_days() -> dict:
     result = services.refresh_changed_days()
     if result.days:
         logger.info("insights refreshed %s days (%s sales rows)", result.days, result.sales_rows)
+        warm_default_dashboards()
     return {"days": result.days, "sales_rows": result.sales_rows}
 
 

@@ -8,6 +8,7 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 
 from insights.tests.factories import at, order, returned
 from storefront.models import Order
@@ -56,3 +57,11 @@ def analyst(db):
     user = UserFactory(email="analyst@vendor.example", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_dashboards", content_type__app_label="insights"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Dashboards and charts are cached per refresh of the facts: start every test without."""
+    cache.clear()
+    yield
+    cache.clear()

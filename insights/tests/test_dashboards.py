@@ -207,3 +207,13 @@ def test_dashboard_queries_do_not_grow_with_sales(client, world, analyst):
     for slug in ("dealers", "products", "quiet"):
         made.clear()
         assert_queries_do_not_grow(client, f"/admin/insights/{slug}/", grow, first=2, then=5)
+
+
+def test_a_dashboard_is_computed_once_per_refresh_and_follows_the_next(client, refreshed, analyst):
+    client.force_login(analyst)
+    assert _csv(client, "/admin/insights/sales/?export=csv")[1][1] == "55.00"
+    order(refreshed["beta"], at("2027-03-03"), [(refreshed["b"], 2, "5.00")])
+    # Not refreshed yet: the same figures (the facts did not move).
+    assert _csv(client, "/admin/insights/sales/?export=csv")[1][1] == "55.00"
+    services.refresh_changed_days()
+    assert _csv(client, "/admin/insights/sales/?export=csv")[1][1] == "65.00"
