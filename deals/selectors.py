@@ -89,7 +89,7 @@ def deal_of(company, deal_id) -> Deal | None:
         return None
     return (
         deals_of(company)
-        .prefetch_related(Prefetch("attributions", queryset=DealOrder.objects.select_related("order")), "transitions__by")
+        .prefetch_related(Prefetch("attributions", queryset=DealOrder.objects.select_related("order")), "transitions__by__membership")
         .filter(pk=pk)
         .first()
     )

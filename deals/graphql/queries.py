@@ -17,7 +17,7 @@ class DealsQuery(graphene.ObjectType):
     @staticmethod
     def resolve_deals(root, info, first=None, after=None, state=None):
         _, company = require_dealer(info)
-        queryset = selectors.deals_of(company).prefetch_related("transitions__by", "attributions__order")
+        queryset = selectors.deals_of(company).prefetch_related("transitions__by__membership", "attributions__order")
         if state is not None:
             queryset = queryset.filter(state=getattr(state, "value", state))
         rows, page_info, offset = paginate(queryset, first, after)

@@ -11,6 +11,7 @@ from deals.states import DEALER, allowed_actions
 from mall.graphql_types import CountedConnection, Money, money
 from partners.graphql.messages import Thread, thread_view
 
+DEALER_VISIBLE_REASONS = ("submit", "reject", "extend", "win", "lose", "expire")
 DealStateEnum = graphene.Enum("DealStateEnum", [(c.name, c.value) for c in DealModel.State])
 
 
@@ -19,8 +20,13 @@ class DealTransition(graphene.ObjectType):
     from_state = graphene.Field(DealStateEnum, required=True)
     to_state = graphene.Field(DealStateEnum, required=True)
     at = graphene.DateTime(required=True)
-    by = graphene.String(description='Who: a user of yours, "Vendor" for vendor staff, null for the system.')
+    by = graphene.String(description='Who: a user of yours, "Vendor" for vendor staff, null for the system or another dealer.')
     reason = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_reason(root, info):
+        # Staff notes on approvals and transfers name other deals and dealers: not the dealer's.
+        return root.reason if root.action in DEALER_VISIBLE_REASONS else ""
 
     @staticmethod
     def resolve_by(root, info):
@@ -28,7 +34,9 @@ class DealTransition(graphene.ObjectType):
             return None
         if root.by.is_staff:
             return "Vendor"
-        return root.by.email
+        # A user of the dealer that held the deal before a transfer stays anonymous.
+        membership = getattr(root.by, "membership", None)
+        return root.by.email if membership is not None and membership.company_id == root.deal.company_id else None
 
 
 class AttributedOrder(graphene.ObjectType):

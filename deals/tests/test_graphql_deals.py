@@ -27,7 +27,7 @@ UPDATE = "mutation($id: ID!, $input: DealInput!) { dealUpdate(id: $id, input: $i
 CLOSE = "mutation($id: ID!, $o: DealOutcomeEnum!) { dealClose(id: $id, outcome: $o) { deal { state } errors { code message } } }"
 DEALS = "{ deals { totalCount edges { node { id prospectName state duplicateWarning } } } }"
 DEAL = """query($id: ID!) { deal(id: $id) { id prospectName state protectedUntil duplicateWarning
-  transitions { action fromState toState by } orders { number } attributedValue { amount currency }
+  transitions { action fromState toState by reason } orders { number } attributedValue { amount currency }
   thread { kind key comments { body } } } }"""
 
 
@@ -171,3 +171,15 @@ def test_deal_list_query_count_is_constant_in_page_size(graphql, alpha, staff):
     with CaptureQueriesContext(connection) as many:
         assert len(client.execute(query)["data"]["deals"]["edges"]) == 10
     assert len(many.captured_queries) == len(few.captured_queries) <= 7, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_new_holder_of_a_transferred_deal_does_not_learn_the_old_one(graphql, alpha, beta, staff):
+    deal = DealFactory(company=alpha.membership.company)
+    services.submit_deal(deal.pk, company=deal.company, user=alpha)
+    services.transfer_deal(deal.pk, by=staff, to_company=beta.membership.company, reason="prospect asked")
+    answer = graphql(beta).execute(DEAL, {"id": str(deal.pk)})
+    steps = answer["data"]["deal"]["transitions"]
+    assert [(s["action"], s["by"], s["reason"]) for s in steps] == [("submit", None, ""), ("transfer", "Vendor", "")]
+    assert "ann@alpha.example" not in str(answer)
+    assert alpha.membership.company.code not in str(answer) and "Alpha" not in str(answer)
+    assert graphql(alpha).execute(DEAL, {"id": str(deal.pk)})["data"]["deal"] is None

@@ -135,3 +135,12 @@ def test_ids_too_large_for_the_database_are_not_found(client, graphql, alpha):
     assert data["data"]["announcementMarkRead"]["errors"] == [{"code": "NOT_FOUND"}]
     thread = api.execute('{ thread(kind: DEAL, key: "99999999999999999999") { key } }')
     assert thread["data"]["thread"] is None
+
+
+def test_a_transferred_deal_page_names_nobody_of_the_old_dealer(client, alpha, beta, staff):
+    deal = DealFactory(company=alpha.membership.company, registered_by=alpha)
+    services.submit_deal(deal.pk, company=deal.company, user=alpha)
+    services.transfer_deal(deal.pk, by=staff, to_company=beta.membership.company)
+    client.force_login(beta)
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "ann@alpha.example" not in page and alpha.membership.company.code not in page and "by the vendor" in page
