@@ -8,14 +8,18 @@ handed over now stays due, and the sweeper sends it.
 import logging
 from collections.abc import Iterable
 
-from celery import current_app
 from django.conf import settings
+
+from mall.celery import app as celery_app
 
 from .delivery import DEFERRED, RETRY, DeliveryOutcome, deliver_batch
 
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "integrations.tasks.deliver_webhooks"
+# A broker that does not answer is tried twice, briefly: the caller (a request that has just
+# committed) must not hang on it; the sweeper sends what was not handed over.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Fire a scheduled retry a little after next_attempt_at, so that a task arriving a moment
 # early does not find the delivery "not due" and skip it (the sweeper would still catch it).
 COUNTDOWN_MARGIN_SECONDS = 1
@@ -35,7 +39,9 @@ def deliver_quietly(delivery_ids: list[int]) -> list[DeliveryOutcome]:
 
 def enqueue_quietly(delivery_ids: list[int], countdown: float | None = None) -> bool:
     try:
-        current_app.send_task(DELIVER_TASK, args=(list(delivery_ids),), countdown=countdown)
+        celery_app.send_task(
+            DELIVER_TASK, args=(list(delivery_ids),), countdown=countdown, retry=True, retry_policy=PUBLISH_RETRY
+        )
         return True
     except Exception:
         logger.exception("webhook deliveries %s not enqueued; the sweeper will retry them", delivery_ids[:10])

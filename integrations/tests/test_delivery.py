@@ -294,7 +294,7 @@ def test_with_a_broker_dispatch_enqueues_and_an_enqueue_failure_does_not_raise(
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     enqueued = []
     monkeypatch.setattr(
-        dispatch.current_app, "send_task", lambda name, args, countdown=None: enqueued.append((name, args[0]))
+        dispatch.celery_app, "send_task", lambda name, args, countdown=None, **kw: enqueued.append((name, args[0]))
     )
     with django_capture_on_commit_callbacks(execute=True):
         rows = record_events(
@@ -308,7 +308,7 @@ def test_with_a_broker_dispatch_enqueues_and_an_enqueue_failure_does_not_raise(
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(dispatch.current_app, "send_task", broken)
+    monkeypatch.setattr(dispatch.celery_app, "send_task", broken)
     with django_capture_on_commit_callbacks(execute=True):
         event = record_event("stock.updated", "stock", "Y@MAIN", 1, {})  # must not raise
     assert (
@@ -321,7 +321,7 @@ def test_task_schedules_its_retry_at_next_attempt(receiver, endpoint, settings, 
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     scheduled = []
     monkeypatch.setattr(
-        dispatch.current_app, "send_task", lambda name, args, countdown=None: scheduled.append((args, countdown))
+        dispatch.celery_app, "send_task", lambda name, args, countdown=None, **kw: scheduled.append((args, countdown))
     )
     receiver.answer(500)
     event = record_event("stock.updated", "stock", "X@MAIN", 1, {"sku": "X"})
