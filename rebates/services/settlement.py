@@ -4,7 +4,7 @@ approves it in the back office and it is paid as rebate credit or as a credit no
 `rebate.settled` for the ERP.
 
 Closing is idempotent (a period is settled once; a second run finds nothing to do) and safe
-to run from several workers at once: each dealer's period row is locked while it is settled.
+to run from several workers at once: the period's dealer rows are locked while it is settled.
 """
 
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ from rebates.calculation import (
 )
 from rebates.events import rebate_settled
 from rebates.models import AccrualEntry, DealerPeriod, RebateProgram, Settlement
-from rebates.services.accrual import ProgramRules, locked_period
+from rebates.services.accrual import ProgramRules
 from rebates.services.wallet import credit_wallet
 from rebates.volume import category_closure, volumes
 
@@ -86,6 +86,9 @@ def close_rebate_periods(today: date | None = None, program: RebateProgram | Non
 
 
 def settle_period(rules: ProgramRules, first: date, last: date, report: CloseReport) -> None:
+    """Settle one period of a program for every qualifying dealer with anything in it: in one
+    transaction, the dealers' period rows made where missing and locked (in company order),
+    then settlements, correction entries and the rows' new sums written in bulk."""
     program = rules.program
     counted = volumes(program.currency, first, last, rules.categories)
     company_ids = set(counted) | set(
@@ -95,45 +98,49 @@ def settle_period(rules: ProgramRules, first: date, last: date, report: CloseRep
     if program.growth_percent is not None:
         last_year = volumes(program.currency, *same_period_last_year(first, last), rules.categories)
     companies = _companies(company_ids)
-    for company_id in sorted(company_ids):
-        company = companies[company_id]
-        if not admits(program, company):
-            continue
-        volume, orders, returns = counted.get(company_id, (ZERO, 0, 0))
-        previous = last_year.get(company_id, (ZERO,))[0]
-        _settle_one(rules, company, first, volume, orders, returns, previous, report)
+    eligible = sorted(cid for cid in company_ids if admits(program, companies[cid]))
+    if not eligible:
+        return
+    with transaction.atomic():
+        DealerPeriod.objects.bulk_create(
+            [DealerPeriod(program=program, company_id=cid, starts_on=first, ends_on=last,
+                          last_year_volume=last_year.get(cid, (ZERO,))[0]) for cid in eligible],
+            ignore_conflicts=True,
+        )
+        periods = DealerPeriod.objects.select_for_update().filter(program=program, starts_on=first, company_id__in=eligible)
+        settlements, corrections, settled = [], [], []
+        for period in periods.order_by("company_id"):
+            if period.status == DealerPeriod.Status.SETTLED:
+                report.already_settled += 1
+                continue
+            volume, orders, returns = counted.get(period.company_id, (ZERO, 0, 0))
+            previous = last_year.get(period.company_id, (ZERO,))[0]
+            amount = rebate_for(rules.terms, volume, previous)
+            settlement = Settlement(
+                period=period, volume=volume, last_year_volume=previous, orders_counted=orders, returns_counted=returns,
+                rate=rate_for(rules.terms, volume, previous), amount=amount, accrued=period.accrued, payout=program.payout,
+            )
+            settlements.append(settlement)
+            if settlement.difference:
+                # The ledger follows the settlement: a correction entry, never an edit.
+                corrections.append(AccrualEntry(
+                    period=period, kind=AccrualEntry.Kind.SETTLEMENT, volume_change=volume - period.volume,
+                    rate=settlement.rate, amount=settlement.difference, volume_after=volume, accrued_after=amount,
+                    note="settlement computed from the period's orders and returns",
+                ))
+            period.status, period.volume, period.accrued, period.last_year_volume = (
+                DealerPeriod.Status.SETTLED, volume, amount, previous)
+            settled.append(period)
+            report.settlements += 1
+            report.total += amount
+            report.adjustments += settlement.difference
+        Settlement.objects.bulk_create(settlements)
+        AccrualEntry.objects.bulk_create(corrections)
+        DealerPeriod.objects.bulk_update(settled, ["status", "volume", "accrued", "last_year_volume"], batch_size=500)
 
 
 def _companies(ids):
     return {c.pk: c for c in Company.objects.filter(pk__in=ids).only("id", "tier_id", "region_id", "code", "name")}
-
-
-@transaction.atomic
-def _settle_one(rules: ProgramRules, company, first: date, volume: Decimal, orders: int, returns: int,
-                last_year: Decimal, report: CloseReport) -> None:
-    period = locked_period(rules, company, first)
-    if period.status == DealerPeriod.Status.SETTLED:
-        report.already_settled += 1
-        return
-    amount = rebate_for(rules.terms, volume, last_year)
-    settlement = Settlement.objects.create(
-        period=period, volume=volume, last_year_volume=last_year, orders_counted=orders, returns_counted=returns,
-        rate=rate_for(rules.terms, volume, last_year), amount=amount, accrued=period.accrued,
-        payout=rules.program.payout,
-    )
-    if settlement.difference:
-        # The ledger follows the settlement: a correction entry, never an edit.
-        AccrualEntry.objects.create(
-            period=period, kind=AccrualEntry.Kind.SETTLEMENT, volume_change=volume - period.volume, rate=settlement.rate,
-            amount=settlement.difference, volume_after=volume, accrued_after=amount,
-            note="settlement computed from the period's orders and returns",
-        )
-    DealerPeriod.objects.filter(pk=period.pk).update(
-        status=DealerPeriod.Status.SETTLED, volume=volume, accrued=amount, last_year_volume=last_year
-    )
-    report.settlements += 1
-    report.total += amount
-    report.adjustments += settlement.difference
 
 
 @transaction.atomic
