@@ -32,8 +32,8 @@ class PriceRangeFacet(graphene.ObjectType):
 
 
 class ProductFacets(graphene.ObjectType):
-    """Counts over every match (not just this page). The category counts ignore the category
-    filter, so the other categories stay visible while one is chosen."""
+    """Counts over every match (not just this page). With a category filter, the category
+    counts are of that category and its sub-categories (a drill-down)."""
 
     categories = graphene.List(graphene.NonNull(CategoryFacet), required=True)
     price_ranges = graphene.List(

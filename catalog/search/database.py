@@ -1,8 +1,10 @@
 """Search inside the database: the shared part of the PostgreSQL and plain backends.
 
-Two queries whatever the page size: one groups every match (filters applied, the category
-filter aside) by category and counts stock, promotions and price ranges per group, which
-gives the total and all facets at once; one reads the page. A backend only says how text
+Two queries whatever the page size: one groups every match (all filters applied) by category
+and counts stock, promotions and price ranges per group, which gives the total and all facets
+at once; one reads the page. Choosing a category drills down: the category facet then lists
+that category and its sub-categories (counting the other categories too would mean pricing
+every SKU outside the chosen one). A backend only says how text
 matches (`match`) and how well (`relevance`).
 """
 
@@ -96,9 +98,9 @@ class DatabaseBackend:
             queryset = queryset.filter(on_promotion if filters.on_promotion else ~on_promotion)
         if pricing is not None and filters.uses_prices:
             queryset = queryset.filter(pricing.raw_bounds(filters.price_min, filters.price_max))
-        facets, total = facet_counts(queryset, filters.category, pricing)
         if filters.category:
             queryset = queryset.filter(category_condition(filters.category))
+        facets, total = facet_counts(queryset, pricing)
         hits = []
         if page.limit and total > page.offset:
             if query and sort is Sort.RELEVANCE:
@@ -129,10 +131,9 @@ def ordering(sort: Sort, has_query: bool) -> list:
     return by_name
 
 
-def facet_counts(queryset: QuerySet, category: str | None, pricing: DealerPricing | None) -> tuple[Facets, int]:
+def facet_counts(queryset: QuerySet, pricing: DealerPricing | None) -> tuple[Facets, int]:
     """One GROUP BY over the matches: counts per category, and per category the in-stock,
-    on-promotion and price-range counts, summed here over the chosen category (so the
-    category facet keeps showing the other categories while one is chosen)."""
+    on-promotion and price-range counts, summed here."""
     columns = {
         "f_category": F("product__category_id"),
         "f_slug": F("product__category__slug"),
@@ -166,7 +167,7 @@ def facet_counts(queryset: QuerySet, category: str | None, pricing: DealerPricin
     with connection.cursor() as cursor:
         cursor.execute(sql, [*inner_params, *params])
         groups = cursor.fetchall()
-    chosen = [g for g in groups if not category or category in (g[1], g[3])]
+    chosen = groups
     total = sum(g[4] for g in chosen)
 
     def summed(index: int) -> int:

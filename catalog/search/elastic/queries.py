@@ -130,13 +130,11 @@ def build_search(
         search = search.filter(on_promotion if filters.on_promotion else ~on_promotion)
     if pricing is not None and filters.uses_prices:
         search = search.filter(price_range_query(pricing, filters.price_min, filters.price_max))
-    # The category filter applies to hits only (post_filter): the category facet still shows
-    # the other categories; the other facets are counted inside the chosen category.
-    chosen = Q("term", category_slugs=filters.category) if filters.category else Q("match_all")
+    # A category drills down (as in the database backends): facets count inside it.
     if filters.category:
-        search = search.post_filter(chosen)
+        search = search.filter("term", category_slugs=filters.category)
     search.aggs.bucket("categories", A("terms", field="category_slug", size=MAX_CATEGORY_BUCKETS))
-    inside = search.aggs.bucket("chosen", A("filter", filter=chosen))
+    inside = search.aggs.bucket("chosen", A("filter", filter=Q("match_all")))
     inside.bucket("in_stock", A("filter", filter=Q("term", in_stock=True)))
     if pricing is not None:
         inside.bucket("on_promotion", A("filter", filter=promotion_query(pricing)))

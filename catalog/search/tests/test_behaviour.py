@@ -72,8 +72,9 @@ def test_category_facet_and_filter_with_sub_categories(any_backend, shop):
     assert counts == {"fasteners": 3, "lanterns": 3, "lighting": 1}
     lighting = find(any_backend, "", filters=SearchFilters(category="lighting"))
     assert set(skus(lighting)) == {"85123A", "85123B", "LN-77", "CN-8"} and lighting.total == 4
-    # The category facet still lists the other categories while one is chosen.
-    assert {c.slug for c in lighting.facets.categories} == {"fasteners", "lanterns", "lighting"}
+    # Choosing a category drills down: the facet lists it and its sub-categories.
+    assert {(c.slug, c.count) for c in lighting.facets.categories} == {("lanterns", 3), ("lighting", 1)}
+    assert lighting.facets.in_stock == 3
 
 
 def test_in_stock_filter_and_count(any_backend, shop):

@@ -64,8 +64,8 @@ def test_the_request_reads_text_as_words_only(shop):
     assert should[0] == {"match": {"sku": {"query": hostile, "boost": 100}}}
     assert {"match": {"sku.prefix": {"query": hostile, "boost": 10}}} in should
     assert any(q.get("multi_match", {}).get("fuzziness") == "AUTO" for q in should)
-    assert body["query"]["bool"]["filter"] == [{"term": {"in_stock": True}}]
-    assert body["post_filter"] == {"term": {"category_slugs": "lighting"}}
+    assert body["query"]["bool"]["filter"] == [{"term": {"in_stock": True}}, {"term": {"category_slugs": "lighting"}}]
+    assert "post_filter" not in body
     assert body["aggs"]["categories"] == {"terms": {"field": "category_slug", "size": 200}}
     assert body["from"] == 48 and body["size"] == 48 and body["_source"] is False
     assert body["sort"] == ["_score", {"product_name.sort": "asc"}, {"sku": "asc"}]
