@@ -47,17 +47,6 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
     if order.payment_status != Order.PaymentStatus.UNPAID:
         raise DomainError.single("order", "ORDER_PAID", f"Order {order.number} is {order.get_payment_status_display().lower()}: refund the payment first.")
 
-    released_stock = []
-    if order.status == Order.Status.CONFIRMED:  # pending approval took nothing yet
-        units: dict[int, int] = {}
-        for line in order.lines.all():
-            if line.variant_id:
-                units[line.variant_id] = units.get(line.variant_id, 0) + line.quantity
-        released_stock = [
-            {"sku": row.variant.sku, "warehouse": row.warehouse.code, "quantity": units_taken}
-            for row, units_taken in release_allocation(units)
-        ]
-
     released_credit = Decimal("0.00")
     credit_notes = []
     invoices = list(Invoice.objects.filter(order=order).order_by("id"))
@@ -75,6 +64,19 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
             company=order.company, amount=order.rebate_credit_used, currency=order.currency,
             reference=order.number, idempotency_key=f"cancel:{order.number}", reason=f"order {order.number} cancelled",
         )
+    # Stock after the dealer's own rows (account, wallet), as checkout takes them, so a
+    # cancellation and a checkout of the same dealer cannot deadlock.
+    released_stock = []
+    if order.status == Order.Status.CONFIRMED:  # pending approval took nothing yet
+        units: dict[int, int] = {}
+        for line in order.lines.all():
+            if line.variant_id:
+                units[line.variant_id] = units.get(line.variant_id, 0) + line.quantity
+        released_stock = [
+            {"sku": row.variant.sku, "warehouse": row.warehouse.code, "quantity": units_taken}
+            for row, units_taken in release_allocation(units)
+        ]
+
     reverse_order(order)  # Rebates: what the order accrued goes back (its dealer's period rows, after stock)
 
     order.status = Order.Status.CANCELLED
