@@ -23,6 +23,16 @@ BROKER = "redis://127.0.0.1:6379/14"
 SECRET = "celery-path-secret"
 
 
+def _forget_broker_connections():
+    """Celery caches its connection and producer pools for the broker it first talked to; an
+    earlier test in this process (e.g. a task sent while another broker was configured) would
+    otherwise make this test publish to that broker instead of BROKER."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker(settings):
     client = redis.Redis.from_url(BROKER)
@@ -30,9 +40,10 @@ def broker(settings):
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_BROKER_URL = BROKER
     celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
+    _forget_broker_connections()
     yield client
     celery_app.conf.update(saved)
-    celery_app.pool.force_close_all()
+    _forget_broker_connections()
     client.flushdb()
 
 
