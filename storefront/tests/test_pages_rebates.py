@@ -85,3 +85,24 @@ def test_checkout_page_spends_rebate_credit(client, shop, settings):
     order = a.orders.get(idempotency_key="page-1")
     assert order.rebate_credit_used == D("25.00")
     assert client.get(reverse("storefront:rebates")).content.decode().count("£15.00") >= 1
+
+
+def test_return_form_refuses_odd_digits_and_long_reasons_and_each_new_form_is_a_new_request(client, shop):
+    user_a, _, _, order = shop
+    client.force_login(user_a)
+    url = reverse("storefront:return_new", args=[order.number])
+    for odd in ("²", "٣", "１"):  # str.isdigit() says yes to these; int() or the dealer would be surprised
+        answer = client.post(url, {"qty-1": odd, "reason": "x", "idempotency_key": f"odd-{odd}"})
+        assert answer.status_code == 400 and "whole number of units" in answer.content.decode()
+    long = client.post(url, {"qty-1": "1", "reason": "y" * 2001, "idempotency_key": "long"})
+    assert long.status_code == 400 and "at most 2,000 characters" in long.content.decode()
+    assert not Return.objects.exists()
+    first_key = client.get(url).context["key"]
+    assert client.post(url, {"qty-1": "1", "reason": "Dented", "idempotency_key": first_key}).status_code == 302
+    second_key = client.get(url).context["key"]
+    assert second_key != first_key
+    assert client.post(url, {"qty-1": "1", "reason": "Dented", "idempotency_key": second_key}).status_code == 302
+    assert Return.objects.count() == 2
+    # 3 ordered, 2 asked back: the third form may take 1 more, not 2
+    third = client.post(url, {"qty-1": "2", "reason": "Dented", "idempotency_key": client.get(url).context["key"]})
+    assert third.status_code == 400 and Return.objects.count() == 2

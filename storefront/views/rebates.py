@@ -1,6 +1,8 @@
 """The dealer's rebates page (progress per program, the rebate wallet and its entries) and
 returns: ask to return lines of an order, follow a return. Scoped to the dealer's company."""
 
+import uuid
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -22,6 +24,8 @@ from storefront.services.returns import (
 from .context import currency_of, dealer_required
 
 PAGE_SIZE = 25
+
+MAX_REASON_LENGTH = 2000
 
 
 def rebate_credit_offer(company, total) -> dict:
@@ -60,14 +64,17 @@ def return_new(request, company, number: str):
     rows = [{"line": line, "left": line.quantity - held.get(line.pk, (0, 0))[0]} for line in lines]
     errors, reason, chosen = [], "", {}
     if request.method == "POST":
-        reason = clean_text(request.POST.get("reason"), max_length=2000) or ""
+        reason = (request.POST.get("reason") or "").strip()
+        if "\x00" in reason or len(reason) > MAX_REASON_LENGTH:
+            errors.append(f"Reason: write at most {MAX_REASON_LENGTH:,} characters, without null characters.")
+            reason = reason.replace("\x00", "")[:MAX_REASON_LENGTH]
         wanted = []
         for row in rows:
             raw = (request.POST.get(f"qty-{row['line'].line_number}") or "").strip()
             if not raw or raw == "0":
                 continue
             chosen[row["line"].line_number] = raw
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # "²" and "٣" pass isdigit() but are not quantities
                 errors.append(f"Line {row['line'].line_number}: give a whole number of units.")
                 continue
             wanted.append(ReturnRequestLine(row["line"].pk, int(raw)))
@@ -82,7 +89,7 @@ def return_new(request, company, number: str):
         row["chosen"] = chosen.get(row["line"].line_number, "")
     return render(request, "storefront/return_new.html", {
         "company": company, "order": order, "rows": rows, "errors": errors, "reason": reason,
-        "deadline": return_deadline(order), "key": request.POST.get("idempotency_key") or f"rma-{order.number}-{request.user.pk}-{len(held)}",
+        "deadline": return_deadline(order), "key": request.POST.get("idempotency_key") or f"rma-{uuid.uuid4().hex}",  # one key per form shown: a resubmit replays, a new form is a new request
     }, status=400 if errors else 200)
 
 
