@@ -17,6 +17,8 @@ class Order(models.Model):
         FULFILLED = "fulfilled", "Shipped"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+        # A dealer admin turned down a pending order; nothing was ever taken for it.
+        REJECTED = "rejected", "Rejected"
 
     class Source(models.TextChoices):
         STOREFRONT = "storefront", "Storefront or API"
@@ -60,6 +62,12 @@ class Order(models.Model):
     po_number = models.CharField(max_length=64, blank=True)
     requested_delivery_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # Buyer approvals: who decided a pending order, when, and why it was turned down.
+    approval_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approval_decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     placed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
