@@ -145,3 +145,21 @@ def test_returns_list_queries_do_not_grow_with_rows(graphql, two_dealers):
     for n in range(5):
         api.execute(REQUEST, {"order": order.number, "lines": [{"lineNumber": 1, "quantity": 1}], "key": f"q{n + 2}"})
     assert count() == few
+
+
+WALLET_IN = "query($c: String) { rebateWallet(currency: $c) { currency balance { amount currency } } }"
+
+
+def test_wallet_in_a_currency_the_dealer_has_no_wallet_in_is_a_typed_error(graphql, two_dealers):
+    (user_a, a), _ = two_dealers
+    credit_wallet(company=a, amount=D("5.00"), currency="EUR", reason="x", reference="S", idempotency_key="e1")
+    api = graphql(user_a)
+    for code in ("XXX", "ZZZ", "USD"):  # "no currency" (ISO 4217), unknown, real but no wallet
+        answer = api.execute(WALLET_IN, {"c": code})
+        assert answer["data"] is None
+        assert answer["errors"][0]["extensions"] == {"code": "INVALID", "field": "currency"}
+        assert answer["errors"][0]["message"] == f"You have no rebate wallet in {code}: ask for GBP, EUR."
+    own = api.execute(WALLET_IN, {"c": "gbp"})["data"]["rebateWallet"]
+    assert own == {"currency": "GBP", "balance": {"amount": "0.00", "currency": "GBP"}}
+    held = api.execute(WALLET_IN, {"c": "EUR"})["data"]["rebateWallet"]
+    assert held == {"currency": "EUR", "balance": {"amount": "5.00", "currency": "EUR"}}
