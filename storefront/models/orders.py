@@ -68,6 +68,9 @@ class Order(models.Model):
     )
     approval_decided_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
+    # What confirming a pending order will take, fixed when it was submitted: promotion budget
+    # and voucher claims of the priced snapshot, and the deal it counts towards.
+    approval_claims = models.JSONField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     placed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
