@@ -6,7 +6,7 @@ from babel.numbers import format_currency
 from django import template
 from django.conf import settings
 
-from storefront.views.context import cart_count, dealer_membership
+from storefront.views.header import header_counts
 
 register = template.Library()
 
@@ -45,10 +45,9 @@ def signed_money(amount, currency=None):
 
 @register.simple_tag(takes_context=True)
 def header_info(context):
-    """What the header shows: the dealer company (with tier) and the cart's line count."""
+    """What the header shows: the dealer company (with tier), the cart's line count and the
+    unread inbox count (one query for both counts)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return {"company": None, "cart_count": 0}
-    membership = dealer_membership(request)
-    company = membership.company if membership and membership.company.is_active else None
-    return {"company": company, "cart_count": cart_count(request) if company else 0}
+        return {"company": None, "cart_count": 0, "inbox_unread": 0}
+    return header_counts(request)

@@ -25,12 +25,16 @@ from catalog.search import (
 from catalog.selectors import available_by_variant, categories, variants_by_sku
 from pricing_engine.core.money import currency_exponent
 from storefront.forms import CatalogFilterForm, clean_text, form_messages
+from storefront.purchases import last_purchase
 
 from .context import dealer_company
 from .prices import dealer_prices
 
-PAGE_SIZE = 48
+PAGE_SIZE = 48  # the default; `per_page` may ask for another of PAGE_SIZES
+PAGE_SIZES = (24, 48, 96)
 MAX_PAGE_NUMBER = 100_000
+VIEWS = ("grid", "list")
+SESSION_VIEW = "catalog_view"
 
 SORT_LABELS = {
     Sort.RELEVANCE: "Best match",
@@ -105,8 +109,42 @@ def _price_links(ranges) -> list[dict]:
     return links
 
 
+def _view_mode(request) -> str:
+    """`view=grid|list` from the query, remembered in the session (written only when it changes)."""
+    chosen = request.GET.get("view")
+    if chosen in VIEWS:
+        if request.session.get(SESSION_VIEW) != chosen:
+            request.session[SESSION_VIEW] = chosen
+        return chosen
+    remembered = request.session.get(SESSION_VIEW)
+    return remembered if remembered in VIEWS else VIEWS[0]
+
+
+def _page_size(raw: str | None) -> int:
+    return next((size for size in PAGE_SIZES if str(size) == (raw or "").strip()), PAGE_SIZE)
+
+
+def _category_nav(category_list, chosen_slug: str | None) -> dict:
+    """Top-level categories for browsing, the chosen one's branch marked, and the children of
+    the chosen top-level category (from the list already loaded: no query)."""
+    by_id = {c.pk: c for c in category_list}
+    branch: list = []
+    current = next((c for c in category_list if c.slug == chosen_slug), None) if chosen_slug else None
+    while current is not None and current not in branch:
+        branch.insert(0, current)
+        current = by_id.get(current.parent_id)
+    top = branch[0] if branch else None
+    return {
+        "top": [c for c in category_list if c.parent_id is None],
+        "branch": branch,
+        "children": [c for c in category_list if top is not None and c.parent_id == top.pk],
+    }
+
+
 def catalog(request):
     company = dealer_company(request)
+    view_mode = _view_mode(request)
+    size = _page_size(request.GET.get("per_page"))
     category_list = list(categories().select_related("parent"))
     form = CatalogSearchForm(request.GET or None, categories=category_list, dealer=company is not None)
     errors: list[str] = []
@@ -126,16 +164,16 @@ def catalog(request):
         number = _page_number(request.GET.get("page"))
         query, sort = data.get("q") or "", data.get("sort") or Sort.RELEVANCE
         try:
-            result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, PAGE_SIZE))
-            last = max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+            result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, size))
+            last = max((result.total + size - 1) // size, 1)
             if number > last:  # past the end (an old link): show the last page
                 number = last
-                result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, PAGE_SIZE))
+                result = search_products(query, company=company, filters=filters, sort=sort, page=PageRequest.number(number, size))
         except SearchError as error:
             errors = [d.message for d in error.details]
             result = None
     hits = result.hits if result else []
-    page = Paginator(_Hits(hits, result.total if result else 0), PAGE_SIZE).get_page(number)
+    page = Paginator(_Hits(hits, result.total if result else 0), size).get_page(number)
     prices = {}
     if company and hits:
         prices = dealer_prices(company, hits, timezone.now(), promotions=result.promotions)
@@ -155,6 +193,11 @@ def catalog(request):
             "facets": result.facets if result else None,
             "price_ranges": _price_links(result.facets.price_ranges) if result else [],
             "chosen": chosen,
+            "view_mode": view_mode,
+            "views": VIEWS,
+            "page_sizes": PAGE_SIZES,
+            "page_size": size,
+            "category_nav": _category_nav(category_list, chosen.get("category")),
         },
         status=400 if errors else 200,
     )
@@ -169,9 +212,10 @@ def product(request, sku: str):
     category = product.category  # one query; the page needs its name
     siblings = [v for v in product.variants.filter(is_active=True).order_by("sku") if v.pk != variant.pk]
     company = dealer_company(request)
-    price = None
+    price = bought = None
     if company:
         price = dealer_prices(company, [variant], timezone.now(), with_breaks=True)[variant.pk]
+        bought = last_purchase(company, variant)
     return render(
         request,
         "storefront/product.html",
@@ -183,5 +227,6 @@ def product(request, sku: str):
             "available": available_by_variant([variant.pk]).get(variant.pk, 0),
             "company": company,
             "price": price,
+            "last_purchase": bought,
         },
     )
