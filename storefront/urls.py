@@ -9,7 +9,9 @@ from storefront.views import deals as deal_views
 from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
 from storefront.views import insights as insights_views
+from storefront.views import order_lists as list_views
 from storefront.views import payments as payment_views
+from storefront.views import quick_order as quick_order_views
 from storefront.views import rebates as rebate_views
 
 app_name = "storefront"
@@ -24,6 +26,15 @@ urlpatterns = [
     path("cart/voucher/", views.cart_voucher_apply, name="cart_voucher_apply"),
     path("cart/voucher/remove/", views.cart_voucher_remove, name="cart_voucher_remove"),
     path("checkout/", views.checkout, name="checkout"),
+    # Quick order, saved order lists and reorder (lists)
+    path("quick-order/", quick_order_views.quick_order, name="quick_order"),
+    path("quick-order/template.<str:file_type>", quick_order_views.quick_order_template, name="quick_order_template"),
+    path("lists/", list_views.order_lists, name="order_lists"),
+    path("lists/add/", list_views.order_list_add_item, name="order_list_add_item"),
+    path("lists/<int:pk>/", list_views.order_list, name="order_list"),
+    path("lists/<int:pk>/add-to-cart/", list_views.order_list_add_to_cart, name="order_list_add_to_cart"),
+    path("cart/save-as-list/", list_views.cart_save_as_list, name="cart_save_as_list"),
+    path("orders/<str:number>/reorder/", quick_order_views.order_reorder, name="order_reorder"),
     path("orders/", views.orders, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
