@@ -14,7 +14,7 @@ from django.forms.models import BaseInlineFormSet
 
 from mall.errors import DomainError
 from partners.models import Address, Company, CreditAccount, Membership, Region, Tier
-from partners.services import update_credit_terms
+from partners.services import update_credit_terms, update_dealer
 
 LIST_PER_PAGE = 50
 
@@ -175,28 +175,49 @@ class CompanyAdmin(admin.ModelAdmin):
         account = _credit(obj)
         return account.available if account else "-"
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new dealer; an edit is saved by update_dealer in save_related
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the inlines, one update_dealer: the company's own fields and one
+        dealer.updated naming everything the ERP keeps that this save changed."""
+        request._erp_dealer_changes = []
+        super().save_related(request, form, formsets, change)
+        if change:
+            update_dealer(form.instance, fields=form.changed_data, also_changed=request._erp_dealer_changes)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is CreditAccount:
-            self._save_credit(request, formset)
+            if self._save_credit(request, formset) and change:
+                request._erp_dealer_changes.append("credit")
         elif formset.model is Address:
             self._save_addresses(form.instance, formset)
+            if formset.has_changed() and change:
+                request._erp_dealer_changes.append("addresses")
         else:
             super().save_formset(request, form, formset, change)
 
     def _save_credit(self, request, formset):
-        """Write only the terms staff edit, never `outstanding` (checkout may be moving it)."""
+        """Write only the terms staff edit, never `outstanding` (checkout may be moving it).
+        True when terms were changed (the dealer.updated is written by update_dealer)."""
+        changed = False
         for account in formset.save(commit=False):
             if account.pk is None:
                 account.save()
+                changed = True
                 continue
             try:
                 update_credit_terms(
                     account.pk, credit_limit=account.credit_limit, currency=account.currency,
                     payment_terms_days=account.payment_terms_days, on_hold=account.on_hold,
                     payment_terms=account.payment_terms, overdue_grace_days=account.overdue_grace_days,
+                    announce=False,
                 )
+                changed = True
             except DomainError as error:  # an order landed since the form was checked
                 self.message_user(request, f"Credit terms not saved: {error.details[0].message}", messages.ERROR)
+        return changed
 
     @transaction.atomic
     def _save_addresses(self, company, formset):

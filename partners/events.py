@@ -36,6 +36,13 @@ def dealer_updated(company: Company, changed: list[str], account: CreditAccount 
                 "currency": company.currency,
                 "is_active": company.is_active,
                 "credit": credit,
+                "addresses": [
+                    {
+                        "name": a.name, "line1": a.line1, "line2": a.line2, "city": a.city,
+                        "postal_code": a.postal_code, "country": a.country, "is_default_shipping": a.is_default_shipping,
+                    }
+                    for a in sorted(company.addresses.all(), key=lambda a: a.pk)
+                ],
             },
             "changed": changed,
         },
@@ -44,10 +51,10 @@ def dealer_updated(company: Company, changed: list[str], account: CreditAccount 
 
 def announce_dealers(company_ids, changed: list[str]) -> None:
     """Bump each dealer's version and write one dealer.updated each (inside the caller's
-    transaction). Three queries whatever the number of dealers."""
+    transaction). Four queries whatever the number of dealers."""
     ids = list(company_ids)
     if not ids:
         return
     Company.objects.filter(pk__in=ids).update(version=F("version") + 1)
-    companies = Company.objects.filter(pk__in=ids).select_related("tier", "region", "credit_account").order_by("pk")
+    companies = Company.objects.filter(pk__in=ids).select_related("tier", "region", "credit_account").prefetch_related("addresses").order_by("pk")
     record_events([dealer_updated(c, changed, getattr(c, "credit_account", None)) for c in companies])

@@ -1,6 +1,6 @@
 """Every write to dealer companies, users and credit."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -169,7 +169,7 @@ def assign_tiers(monthly_spend: Mapping[int, Decimal]) -> dict[str, int]:
 @transaction.atomic
 def update_credit_terms(
     account_id: int, *, credit_limit: Decimal, currency: str, payment_terms_days: int, on_hold: bool,
-    payment_terms: str | None = None, overdue_grace_days: int | None = None,
+    payment_terms: str | None = None, overdue_grace_days: int | None = None, announce: bool = True,
 ) -> None:
     """Change what finance sets on a credit account, never `outstanding` (checkout moves it).
 
@@ -184,7 +184,7 @@ def update_credit_terms(
         **{k: v for k, v in (("payment_terms", payment_terms), ("overdue_grace_days", overdue_grace_days)) if v is not None},
         updated_at=timezone.now(),
     )
-    if updated:  # ERP: the dealer's credit terms changed
+    if updated and announce:  # ERP: the dealer's credit terms changed (update_dealer announces for the admin)
         announce_dealers([CreditAccount.objects.values_list("company_id", flat=True).get(pk=account_id)], ["credit"])
     if not updated:
         account = CreditAccount.objects.get(pk=account_id)
@@ -193,3 +193,25 @@ def update_credit_terms(
         raise DomainError.single(
             "credit_limit", "BELOW_OUTSTANDING", f"This dealer owes {account.outstanding} on open orders; the limit cannot be lower."
         )
+
+
+# A company field staff edit in the back office -> its name in dealer.updated's `changed`.
+ERP_DEALER_FIELDS = {"name": "name", "tier": "tier", "region": "region", "is_active": "status", "currency": "currency"}
+ERP_CHANGE_ORDER = ("name", "tier", "region", "status", "currency", "credit", "addresses")
+
+
+@transaction.atomic
+def update_dealer(company: Company, *, fields: Iterable[str] = (), also_changed: Iterable[str] = ()) -> list[str]:
+    """The back office's save of a dealer: write the company `fields` staff changed and, when
+    the ERP keeps any of them, one dealer.updated in the same transaction. Credit terms and
+    addresses are saved by their own forms first and named in `also_changed` ("credit",
+    "addresses"), so one save sends one event. Returns what the event names ([]: none sent)."""
+    own = {f.name for f in Company._meta.concrete_fields} - {"id", "version", "created_at"}
+    fields = [f for f in dict.fromkeys(fields) if f in own]
+    if fields:
+        company.save(update_fields=fields)
+    names = {ERP_DEALER_FIELDS[f] for f in fields if f in ERP_DEALER_FIELDS} | set(also_changed)
+    changed = [name for name in ERP_CHANGE_ORDER if name in names]
+    if changed:
+        announce_dealers([company.pk], changed)
+    return changed
