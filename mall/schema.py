@@ -17,9 +17,12 @@ from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
 from rebates.graphql.queries import RebatesQuery
+from storefront.graphql.approvals import ApprovalsMutation, ApprovalsQuery
 from storefront.graphql.mutations import StorefrontMutation
+from storefront.graphql.order_lists import OrderListsMutation, OrderListsQuery
 from storefront.graphql.payments import PaymentsMutation, PaymentsQuery
 from storefront.graphql.queries import StorefrontQuery
+from storefront.graphql.quick_order import QuickOrderMutation
 from storefront.graphql.returns import ReturnsMutation, ReturnsQuery
 from training.graphql.mutations import TrainingMutation
 from training.graphql.queries import TrainingQuery
@@ -36,6 +39,8 @@ QUERIES = [
     RebatesQuery,
     ReturnsQuery,
     InsightsQuery,
+    OrderListsQuery,
+    ApprovalsQuery,
 ]
 
 MUTATIONS = [
@@ -48,6 +53,9 @@ MUTATIONS = [
     ExpensesMutation,
     TrainingMutation,
     ReturnsMutation,
+    OrderListsMutation,
+    QuickOrderMutation,
+    ApprovalsMutation,
 ]
 
 

@@ -28,6 +28,10 @@ def order_confirmed(order: Order, lines: list[OrderLine]) -> EventSpec:
             },
             "ship_to": order.ship_to,
             "payment_method": order.payment_method,
+            # What the buyer wrote at checkout, as given (empty / null when not given).
+            "po_number": order.po_number,
+            "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
+            "note": order.note,
             "lines": [
                 {
                     "line": line.line_number,

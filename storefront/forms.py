@@ -157,6 +157,12 @@ class CheckoutForm(forms.Form):
     deal_id = forms.IntegerField(required=False, min_value=1)
     # Rebates: rebate credit to use (capped by the pricing core at REBATE_MAX_SHARE of the total).
     rebate_credit = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    # Buyer approvals / checkout details: checked by storefront.services.checkout_details (typed
+    # errors per field), so the form only carries them.
+    ship_to_address_id = forms.CharField(required=False)
+    requested_delivery_date = forms.CharField(required=False)
+    po_number = forms.CharField(required=False, strip=False)
+    note = forms.CharField(required=False, strip=False)
 
     @staticmethod
     def new_key() -> str:

@@ -4,7 +4,9 @@ from django.urls import path
 
 from storefront import views
 from storefront.views import academy as academy_views
+from storefront.views import approvals as approval_views
 from storefront.views import billing as billing_views
+from storefront.views import company_users as company_user_views
 from storefront.views import deals as deal_views
 from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
@@ -40,6 +42,10 @@ urlpatterns = [
     path("orders/<str:number>/pay/", payment_views.card_payment, name="card_payment"),
     path("account/", billing_views.account, name="account"),
     path("account/rebates/", rebate_views.rebates, name="rebates"),
+    path("account/users/", company_user_views.company_users, name="company_users"),  # Buyer approvals
+    path("account/users/<int:pk>/", company_user_views.company_user, name="company_user"),
+    path("approvals/", approval_views.approvals, name="approvals"),
+    path("approvals/<str:number>/", approval_views.approval_decide, name="approval_decide"),
     path("orders/<str:number>/return/", rebate_views.return_new, name="return_new"),
     path("returns/<str:number>/", rebate_views.return_detail, name="return_detail"),
     path("dashboard/", insights_views.dashboard, name="dashboard"),

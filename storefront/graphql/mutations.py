@@ -115,7 +115,9 @@ class CartRemoveVoucher(CartMutation):
 
 
 class CheckoutComplete(graphene.Mutation):
-    """Turn the cart into a confirmed order. Retrying with the same key returns the same order."""
+    """Turn the cart into a confirmed order, or one pending approval when its total is above the
+    buyer's order limit (status PENDING_APPROVAL: nothing taken until an approver approves it).
+    Retrying with the same key returns the same order."""
 
     class Arguments:
         idempotency_key = graphene.String(required=True)
@@ -130,13 +132,19 @@ class CheckoutComplete(graphene.Mutation):
             description="Rebate credit to use, capped at the share of the total the vendor allows "
             "(INSUFFICIENT_REBATE_CREDIT when the wallet holds less); the rest is paid by paymentMethod."
         )
+        # Buyer approvals / checkout details, kept on the order and sent in order.confirmed.
+        ship_to_address_id = graphene.ID(description="One of your company's addresses (NOT_FOUND); the default one when left out.")
+        po_number = graphene.String(description="Your purchase order number, at most 64 characters (TOO_LONG).")
+        requested_delivery_date = graphene.Date(description="Not in the past (IN_THE_PAST), at most a year ahead.")
+        note = graphene.String(description="A note to the order, at most 1,000 characters (TOO_LONG).")
 
     order = graphene.Field(Order)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     @staticmethod
     def mutate(root, info, idempotency_key, payment_method=OrderModel.PaymentMethod.ON_ACCOUNT.value, expected_total=None,
-               deal_id=None, rebate_credit=None):
+               deal_id=None, rebate_credit=None, ship_to_address_id=None, po_number=None, requested_delivery_date=None,
+               note=None):
         errors = _problem(info)
         if errors:
             return CheckoutComplete(order=None, errors=errors)
@@ -151,6 +159,10 @@ class CheckoutComplete(graphene.Mutation):
                 expected_total=expected_total,
                 deal_id=clean_key(deal_id, 20) or None,  # Deals
                 rebate_credit=rebate_credit,  # Rebates
+                ship_to_address_id=clean_key(ship_to_address_id, 20) or None,
+                po_number=po_number,
+                requested_delivery_date=requested_delivery_date,
+                note=note,
             )
         except DomainError as exc:
             return CheckoutComplete(order=None, errors=errors_from(exc))

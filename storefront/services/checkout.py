@@ -1,36 +1,30 @@
-"""checkoutComplete: the cart becomes a confirmed order, or nothing changes at all.
+"""checkoutComplete: the cart becomes an order, or nothing changes at all.
 
 In one transaction: lock the cart, price it again, write the order with a snapshot of every
-price, empty the cart, take the dealer's credit (conditional UPDATE), allocate stock (rows
-locked in id order), and write order.confirmed and stock.updated to the outbox. Any error
-rolls all of it back. The idempotency key makes a retried call return the first order.
+price and the buyer's details (ship-to, PO number, delivery date, note), empty the cart, then
+confirm it (storefront/services/confirmation.py: credit, stock, wallet, vouchers, budgets,
+invoice, rebates, deal, outbox events). An order above the buyer's order limit is written as
+pending approval instead and takes none of that until a dealer approver approves it
+(storefront/services/approvals.py). Any error rolls all of it back. The idempotency key makes
+a retried call return the first order.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from billing.events import invoice_issued
-from billing.selectors import on_account_block
-from billing.services import invoice_order
-from catalog.events import stock_updated
-from catalog.services import allocate_stock
-from deals.services import attribute_order
-from integrations.services import record_events
 from mall.errors import DomainError, ErrorDetail
-from partners.models import Address, Company
-from partners.services import reserve_credit
-from pricing_engine.services import consume_promotion_budgets, redeem_voucher
-from rebates.services import accrue_order, spend_wallet
-from storefront.events import order_confirmed
+from partners.models import Company
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.pricing import price_lines
 from storefront.services import order_snapshot
+from storefront.services.approvals import notify_approvers, order_limit_of, over_limit
 from storefront.services.card_payments import card_payments_enabled
-from storefront.services.payments import open_order_payments
+from storefront.services.checkout_details import CheckoutDetails, clean_details
+from storefront.services.confirmation import Claims, confirm_order
 from storefront.services.rebate_credit import wallet_credit_offered
 from training.selectors import certification_message, missing_certifications
 
@@ -57,6 +51,10 @@ def checkout_complete(
     expected_total: Decimal | None = None,
     rebate_credit: Decimal | None = None,
     deal_id: int | str | None = None,
+    ship_to_address_id: int | str | None = None,
+    po_number: str | None = None,
+    requested_delivery_date=None,
+    note: str | None = None,
 ) -> CheckoutResult:
     """Place the cart as an order. `rebate_credit` is what the buyer wants to pay from the
     rebate wallet: the pricing core caps it (settings.REBATE_MAX_SHARE of the total) and the
@@ -64,23 +62,29 @@ def checkout_complete(
     `expected_total` is the total the buyer was shown: if the
     prices moved since (a promotion's budget ran out, a price list changed), nothing is
     placed and PRICE_CHANGED says so, instead of charging a different amount.
-    `deal_id` counts the order towards one of the dealer's approved, protected deals."""
+    `deal_id` counts the order towards one of the dealer's approved, protected deals.
+    `ship_to_address_id` (one of the company's addresses; the default one when not given),
+    `po_number`, `requested_delivery_date` and `note` are checked (checkout_details) and kept."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise DomainError.single(
-            "idempotency_key", "INVALID", f"Give an idempotency key of 1 to {MAX_KEY_LENGTH} characters."
+            "idempotency_key", "INVALID", gettext("Give an idempotency key of 1 to %(limit)s characters.") % {"limit": MAX_KEY_LENGTH}
         )
     if not company.is_active:
-        raise DomainError.single(None, "COMPANY_INACTIVE", "Your company's account is not active; please contact your account manager.")
+        raise DomainError.single(None, "COMPANY_INACTIVE", gettext("Your company's account is not active; please contact your account manager."))
     if payment_method not in Order.PaymentMethod.values:
-        raise DomainError.single("payment_method", "INVALID", f"Payment method {payment_method!r} is not offered.")
+        raise DomainError.single("payment_method", "INVALID", gettext("Payment method %(payment_method)s is not offered.") % {"payment_method": repr(payment_method)})
     # Payments: card needs Stripe keys; rebate credit alone is the rebate_credit argument's job.
     if payment_method == Order.PaymentMethod.CARD and not card_payments_enabled():
-        raise DomainError.single("payment_method", "INVALID", "Card payments are not offered; choose another payment method.")
+        raise DomainError.single("payment_method", "INVALID", gettext("Card payments are not offered; choose another payment method."))
     # Rebates: the rebate credit offered must be a non-negative amount.
     rebate_credit = wallet_credit_offered(rebate_credit)
+    details = clean_details(
+        company, ship_to_address_id=ship_to_address_id, po_number=po_number,
+        requested_delivery_date=requested_delivery_date, note=note,
+    )
     try:
-        return _place_order(user, company, key, payment_method, source, expected_total, rebate_credit, deal_id)
+        return _place_order(user, company, key, payment_method, source, expected_total, rebate_credit, deal_id, details)
     except IntegrityError:
         # Another request with the same key committed first: that order is the answer.
         order = _existing(company, key)
@@ -92,7 +96,7 @@ def checkout_complete(
 @transaction.atomic
 def _place_order(
     user, company: Company, key: str, payment_method: str, source: str, expected_total: Decimal | None,
-    rebate_credit: Decimal = Decimal(0), deal_id: int | str | None = None,
+    rebate_credit: Decimal, deal_id: int | str | None, details: CheckoutDetails,
 ) -> CheckoutResult:
     cart = Cart.objects.select_for_update().filter(user=user, company=company).first()
     # Checked after the cart lock, so a concurrent retry with the same key waits and finds it.
@@ -101,10 +105,10 @@ def _place_order(
         return CheckoutResult(order, created=False)
     lines = list(CartLine.objects.filter(cart=cart).select_related("variant__product")) if cart else []
     if not lines:
-        raise DomainError.single("lines", "EMPTY_CART", "Your cart is empty.")
+        raise DomainError.single("lines", "EMPTY_CART", gettext("Your cart is empty."))
     inactive = [line.variant.sku for line in lines if not (line.variant.is_active and line.variant.product.is_active)]
     if inactive:
-        raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", f"{sku} is no longer for sale; remove it from your cart.") for sku in inactive))
+        raise DomainError(*(ErrorDetail("lines", "NOT_FOR_SALE", gettext("%(sku)s is no longer for sale; remove it from your cart.") % {"sku": sku}) for sku in inactive))
     # Academy: product lines that need a certification the dealer does not hold yet.
     missing = missing_certifications(company, [line.variant for line in lines])
     if missing:
@@ -121,16 +125,17 @@ def _place_order(
         raise DomainError.single(
             "expected_total",
             "PRICE_CHANGED",
-            f"The total changed from {expected_total} to {priced.total} {priced.currency} since you reviewed the order; "
-            "check the cart and confirm again.",
+            gettext("The total changed from %(expected_total)s to %(total)s %(currency)s since you reviewed the order; check the cart and confirm again.") % {"expected_total": expected_total, "total": priced.total, "currency": priced.currency},
         )
     gifts, dropped = order_snapshot.gifts_in_stock(priced, selection.variants)
+    claims = Claims.of(priced, dropped, deal_id)
+    # Buyer approvals: above the buyer's order limit the order waits, and takes nothing yet.
+    pending = source == Order.Source.STOREFRONT and over_limit(order_limit_of(user, company), priced.total)
 
-    ship_to = Address.objects.filter(company=company, is_default_shipping=True).first()
     order = Order.objects.create(
         company=company,
         user=user,
-        status=Order.Status.CONFIRMED,
+        status=Order.Status.PENDING_APPROVAL if pending else Order.Status.CONFIRMED,
         source=source,
         payment_method=payment_method,
         currency=priced.currency,
@@ -141,60 +146,25 @@ def _place_order(
         total=priced.total,
         rebate_credit_used=priced.rebate_credit_used,
         discounts=order_snapshot.discounts(priced),
-        ship_to=ship_to.as_snapshot() if ship_to else None,
+        ship_to=details.ship_to.as_snapshot() if details.ship_to else None,
+        po_number=details.po_number,
+        requested_delivery_date=details.requested_delivery_date,
+        note=details.note,
+        approval_claims=claims.as_json() if pending else None,
         idempotency_key=key,
         placed_at=moment,
-        version=1,
+        version=0 if pending else 1,  # order.confirmed is event 1, written when it is confirmed
     )
     order.number = f"DM{order.pk:08d}"
     Order.objects.filter(pk=order.pk).update(number=order.number)
     order_lines = OrderLine.objects.bulk_create(order_snapshot.order_lines(order, priced, dict(selection.variants), gifts))
-    # Deals: the order counts towards the dealer's own approved, protected deal (typed error otherwise).
-    if deal_id not in (None, ""):
-        attribute_order(order, deal_id)
     CartLine.objects.filter(cart=cart).delete()
     if cart.voucher_codes:
         Cart.objects.filter(pk=cart.pk).update(voucher_codes=[])
-
-    # Contended rows last, so their locks are held for the shortest time: the dealer's credit
-    # (one conditional UPDATE), then stock rows shared with every other dealer.
-    # Promotion budgets and voucher uses are taken the same way: a conditional UPDATE each, so
-    # two dealers cannot both spend the last of a budget.
-    claims = order_snapshot.budget_claims(priced, dropped)
-    if claims:
-        consume_promotion_budgets(claims)
-    for code, amount in order_snapshot.voucher_claims(priced):
-        redeem_voucher(code, company, order.number, amount)
-    if payment_method == Order.PaymentMethod.ON_ACCOUNT:
-        # Billing: invoices overdue beyond the grace stop orders on account (not other methods).
-        hold = on_account_block(company)
-        if hold:
-            raise DomainError.single("payment_method", "ACCOUNT_ON_HOLD", hold)
-        # Rebates: the part paid with rebate credit is not taken on account.
-        reserve_credit(company.pk, priced.amount_due, priced.currency)
-    if priced.rebate_credit_used:
-        # Rebates: one conditional UPDATE on the dealer's wallet (never below zero).
-        spend_wallet(company=company, amount=priced.rebate_credit_used, currency=priced.currency,
-                     reference=order.number, idempotency_key=f"order:{order.number}")
-    variants = {v.pk: v for v in selection.variants.values()}
-    quantities: dict[int, int] = {}
-    for line in (*priced.lines, *gifts):  # gifts are goods too: they need stock
-        pk = selection.variants[line.sku].pk
-        quantities[pk] = quantities.get(pk, 0) + line.quantity
-    changed_stock = allocate_stock(quantities, variants=variants, announce=False)
-    # Rebates: accrue at the rate reached (locks the dealer's program period row, after stock).
-    if settings.REBATE_ACCRUE_ON == "confirmed":
-        accrue_order(order)
-    # Billing: the order's invoice (None in shipment mode). Last lock of all: every invoice of
-    # the number series waits for it until this transaction commits.
-    invoice = invoice_order(order, lines=order_lines, announce=False)
-    # One outbox write for the order and every stock row it changed.
-    record_events(
-        [order_confirmed(order, order_lines)]
-        + [stock_updated(row, "order_confirmed") for row in changed_stock]
-        + ([invoice_issued(invoice, order)] if invoice else [])
-    )
-    # Payments: the order's pending card payment (its Stripe PaymentIntent is made after commit,
-    # by the card page) and the part paid with rebate credit; bank transfer and on account wait.
-    open_order_payments(order, rebate_credit=order.rebate_credit_used)
+    if pending:
+        notify_approvers(order)
+        return CheckoutResult(order, created=True)
+    # Stock, credit, wallet, vouchers, budgets, invoice, rebates, deal and events: the same
+    # steps approving a pending order runs.
+    confirm_order(order, order_lines, claims, variants={v.pk: v for v in selection.variants.values()})
     return CheckoutResult(order, created=True)
