@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,18 +27,26 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not DEBUG:
+    # Production (DEBUG=0) stops here, naming every missing variable (operations/config.py).
+    from operations.config import production_error, production_problems
+
+    if problems := production_problems(os.environ):
+        raise ImproperlyConfigured(production_error(problems))
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
-# Behind an HTTPS proxy in production (HTTPS=1): secure cookies, trust X-Forwarded-Proto.
-if env_bool("HTTPS", False):
+# Behind an HTTPS proxy (HTTPS=1, the default in production): secure cookies, trust
+# X-Forwarded-Proto, redirect plain HTTP, HSTS (docs/operations.md, section Security).
+if env_bool("HTTPS", not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,10 +69,17 @@ INSTALLED_APPS = [
     "expenses",
     "training",
     "insights",
+    "csp",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id on every log line, metrics of every answer, probes before host checks.
+    "operations.request_id.RequestIdMiddleware",
+    "operations.metrics.MetricsMiddleware",
+    "operations.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "operations.security.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,13 +182,12 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# One JSON object per line in production (LOG_FORMAT=json), text for the demo (operations/log_format.py).
+from operations.log_format import logging_config  # noqa: E402 - kept next to its use (shared file)
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
+# Celery workers keep this LOGGING too (operations connects Celery's setup_logging signal).
 
 # --- marketing funds, partner academy, uploads (FUNDS) ---
 # Uploaded proof, lesson PDFs and attachments live here, outside STATIC_ROOT and any served
@@ -305,3 +320,25 @@ CELERY_BEAT_SCHEDULE["insights-monthly-forecast"] = {
     "task": "insights.tasks.run_forecast",
     "schedule": crontab(day_of_month="1", hour="3", minute="30"),
 }
+
+# --- operations and security headers (OPS) ---
+from operations.csp_policy import storefront_directives  # noqa: E402 - kept inside this block (shared file)
+
+# Readiness (/readyz): each check (database, broker, search) gives up after this long.
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "2"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer fails a request (and /readyz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "5"))
+    )
+# /metrics answers local requests and requests with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_REDIS_TIMEOUT_SECONDS = float(os.environ.get("METRICS_REDIS_TIMEOUT_SECONDS", "1"))
+# GraphiQL (the in-browser query page of /graphql/): on in the demo, off in production.
+GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
+# Security headers: nosniff, referrer and frame denial everywhere; the CSP per part of the
+# site (operations/csp_policy.py, operations/security.py); HSTS above, with HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": storefront_directives()}

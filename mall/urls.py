@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,8 +11,9 @@ admin.site.index_title = "Channel operations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("graphql/", MallGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("graphql/", MallGraphQLView.as_view(graphiql=settings.GRAPHIQL), name="graphql"),
     path("integrations/stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
     path("integrations/", include("integrations.urls")),
+    path("", include("operations.urls")),  # /healthz, /readyz, /metrics
     path("", include("storefront.urls")),
 ]
