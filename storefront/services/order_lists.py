@@ -53,10 +53,10 @@ def get_list(company: Company, pk, *, lock: bool = False) -> OrderList:
         pk = int(pk)
     except (TypeError, ValueError):
         pk = 0
-    rows = OrderList.objects.filter(company=company, pk=pk)
-    if lock:
-        rows = rows.select_for_update()
-    order_list = rows.first() if pk > 0 else None
+    order_list = None
+    if 0 < pk < 2**63:  # beyond the id column's range nothing can match (and PostgreSQL would refuse it)
+        rows = OrderList.objects.filter(company=company, pk=pk)
+        order_list = (rows.select_for_update() if lock else rows).first()
     if order_list is None:
         raise DomainError.single("id", "NOT_FOUND", _("There is no such order list."))
     return order_list
@@ -226,3 +226,19 @@ def add_list_to_cart(user, company: Company, pk) -> Outcome:
         for i, line in enumerate(lines)
     ]
     return add_candidates(user, company, candidates)
+
+
+@transaction.atomic
+def update_list(company: Company, pk, *, name: str | None = None, set_lines: Sequence[tuple[str, int]] = (),
+                remove_skus: Sequence[str] = ()) -> OrderList:
+    """Several changes to one list (the API's orderListUpdate), all or nothing."""
+    if name is None and not set_lines and not remove_skus:
+        raise DomainError.single(None, "NOTHING_TO_CHANGE", _("Give a new name, lines to set or SKUs to remove."))
+    order_list = get_list(company, pk, lock=True)
+    if name is not None:
+        order_list = rename_list(company, order_list.pk, name)
+    if set_lines:
+        order_list = set_quantities(company, order_list.pk, set_lines)
+    if remove_skus:
+        order_list = remove_lines(company, order_list.pk, remove_skus)
+    return order_list

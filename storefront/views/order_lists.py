@@ -102,11 +102,12 @@ def _act(request, company, order_list, action: str):
 @dealer_required
 def order_list(request, company, pk: int):
     """GET: the list. POST `action`: rename (`name`), update (`sku`/`quantity` pairs, 0
-    removes), remove (`remove`=SKU), add (`sku`, `quantity`), delete."""
+    removes), add (`sku`, `quantity`), delete; or `remove`=SKU."""
     order_list = _list_or_404(company, pk)
     if request.method != "POST":
         return _list_page(request, company, order_list)
-    action = request.POST.get("action")
+    # A line's "Remove" button sits inside the quantities form and names its SKU.
+    action = "remove" if request.POST.get("remove") else request.POST.get("action")
     if action not in ACTIONS:
         return _list_page(request, company, order_list, errors=[_("Choose what to do with the list.")], status=400)
     try:

@@ -79,8 +79,7 @@ def quick_order_template(request, company, file_type: str):
         sheet.column_dimensions["A"].width = 24
         sheet.column_dimensions["B"].width = 12
         # SKUs as text, so codes like 00123 keep their leading zeros.
-        for row in range(2, MAX_LINES + 2):
-            sheet.cell(row=row, column=1).number_format = "@"
+        sheet.column_dimensions["A"].number_format = "@"
         sheet.freeze_panes = "A2"
         data = io.BytesIO()
         book.save(data)
