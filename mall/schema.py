@@ -20,10 +20,8 @@ from rebates.graphql.queries import RebatesQuery
 from storefront.graphql.approvals import ApprovalsMutation, ApprovalsQuery
 from storefront.graphql.mutations import StorefrontMutation
 from storefront.graphql.order_lists import OrderListsMutation, OrderListsQuery
-from storefront.graphql.order_lists import OrderListsMutation, OrderListsQuery
 from storefront.graphql.payments import PaymentsMutation, PaymentsQuery
 from storefront.graphql.queries import StorefrontQuery
-from storefront.graphql.quick_order import QuickOrderMutation
 from storefront.graphql.quick_order import QuickOrderMutation
 from storefront.graphql.returns import ReturnsMutation, ReturnsQuery
 from training.graphql.mutations import TrainingMutation
@@ -42,7 +40,6 @@ QUERIES = [
     ReturnsQuery,
     InsightsQuery,
     OrderListsQuery,
-    OrderListsQuery,
     ApprovalsQuery,
 ]
 
@@ -56,8 +53,6 @@ MUTATIONS = [
     ExpensesMutation,
     TrainingMutation,
     ReturnsMutation,
-    OrderListsMutation,
-    QuickOrderMutation,
     OrderListsMutation,
     QuickOrderMutation,
     ApprovalsMutation,
