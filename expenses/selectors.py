@@ -18,8 +18,8 @@ from django.db.models import F, Q, Sum
 from expenses.models import ActivityPlan, Fund, ProofFile
 from partners.models import Company, Membership
 
-# Orders that are not (or no longer) purchases: waiting for the dealer's own approval, cancelled.
-NOT_PURCHASES = ("pending_approval", "cancelled")
+# Orders that are not (or no longer) purchases: waiting for the dealer's own approval, rejected by it, cancelled.
+NOT_PURCHASES = ("pending_approval", "cancelled", "rejected")
 MANAGER_ROLES = (Membership.Role.ADMIN,)
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from catalog.models import Category
 
 ZERO = Decimal(0)
-NOT_COUNTED = ("pending_approval", "cancelled")
+NOT_COUNTED = ("pending_approval", "cancelled", "rejected")  # rejected: turned down by the dealer, never an order
 PAID = ("paid", "partially_refunded", "refunded")
 
 
