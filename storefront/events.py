@@ -88,3 +88,20 @@ def order_event(event_type: str, order: Order, **data) -> EventSpec:
         sequence=order.version,
         data={"api_version": API_VERSION, "sequence": order.version, "order": order_summary(order), **data},
     )
+
+
+def order_details(order: Order) -> dict:
+    """What the ERP needs to ship the order right, besides its lines (order.updated)."""
+    wanted = order.requested_delivery_date
+    return {
+        "po_number": order.po_number,
+        "requested_delivery_date": wanted.isoformat() if wanted else None,
+        "note": order.note,
+        "ship_to": order.ship_to,
+    }
+
+
+def order_updated(order: Order, changed: list[str]) -> EventSpec:
+    """order.updated at the order's current version (the caller has just bumped it): what
+    changed, and the order's summary and details as they are now."""
+    return order_event("order.updated", order, changed=list(changed), details=order_details(order))

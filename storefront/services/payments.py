@@ -20,12 +20,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing.services import record_payment as ledger_payment
 from integrations.services import record_events
 from mall.errors import DomainError
 from pricing_engine.core.money import quantize
 from rebates.services import accrue_order
+from storefront.events import order_updated
 from storefront.models import Order, Payment, Refund
 from storefront.payment_events import order_paid
 
@@ -84,6 +86,9 @@ def update_order_payment_status(order: Order) -> None:
     events = []
     if became_paid:
         events.append(order_paid(order, list(order.payments.filter(status=Payment.Status.SUCCEEDED)), next_version(order)))
+    elif order.payment_status == Order.PaymentStatus.PARTIALLY_PAID != before and order.status != Order.Status.PENDING_APPROVAL:
+        next_version(order)  # ERP: part of the money came in (no order.paid yet)
+        events.append(order_updated(order, ["payment_status"]))
     if order.payment_status != before or events:
         Order.objects.filter(pk=order.pk).update(payment_status=order.payment_status, version=order.version)
     if events:
@@ -149,7 +154,7 @@ def _record_payment(order_id, amount, method, reference, idempotency_key, record
         return False
     method = method or order.payment_method
     if method not in Order.PaymentMethod.values:
-        raise DomainError.single("method", "INVALID", f"Payment method {method!r} is not known.")
+        raise DomainError.single("method", "INVALID", gettext("Payment method %(method)s is not known.") % {"method": repr(method)})
     paid = paid_total(order)
     due = order.total - paid
     if amount is None:
@@ -158,11 +163,11 @@ def _record_payment(order_id, amount, method, reference, idempotency_key, record
         amount = due
     elif amount <= 0 or quantize(amount, order.currency) != amount:
         raise DomainError.single(
-            "amount", "INVALID", f"Give a positive amount in whole {order.currency} minor units, e.g. 18.60."
+            "amount", "INVALID", gettext("Give a positive amount in whole %(currency)s minor units, e.g. 18.60.") % {"currency": order.currency}
         )
     elif amount > due:
         raise DomainError.single(
-            "amount", "OVERPAYMENT", f"Order {order.number} has {max(due, ZERO)} {order.currency} left to pay, not {amount}."
+            "amount", "OVERPAYMENT", gettext("Order %(number)s has %(due)s %(currency)s left to pay, not %(amount)s.") % {"number": order.number, "due": max(due, ZERO), "currency": order.currency, "amount": amount}
         )
     payment = Payment.objects.create(
         order=order,
