@@ -13,6 +13,7 @@ from deals.graphql.queries import DealsQuery
 from expenses.graphql.mutations import ExpensesMutation
 from expenses.graphql.queries import ExpensesQuery
 from insights.graphql.queries import InsightsQuery
+from integrations.graphql.mutations import ErpMutation
 from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
@@ -56,6 +57,7 @@ MUTATIONS = [
     OrderListsMutation,
     QuickOrderMutation,
     ApprovalsMutation,
+    ErpMutation,
 ]
 
 
