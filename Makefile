@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/dealermall
 SAMPLE := sample_data/online-retail-2010-12.csv.gz
 
-.PHONY: demo test install lint bench clean-demo
+.PHONY: demo test install lint bench clean-demo browser-deps
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DealerMall needs Python 3.11 or newer")'
@@ -27,7 +27,31 @@ demo: install
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000 --noreload
 
-test: install
+# Browser tests (tests/browser): Debian's Chromium and axe-core from npm. As root a missing
+# Chromium is installed; otherwise those tests are skipped and say why.
+BROWSER_DIR := tests/browser
+browser-deps: $(BROWSER_DIR)/node_modules/.installed
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "browser-deps: installing Debian's chromium"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	      || echo "browser-deps: could not install chromium: the browser tests will be skipped"; \
+	  else \
+	    echo "browser-deps: /usr/bin/chromium is missing and this is not root: the browser tests will be skipped"; \
+	  fi; \
+	fi
+
+$(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd $(BROWSER_DIR) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed) \
+	    || echo "browser-deps: npm ci failed: the accessibility tests will be skipped"; \
+	else \
+	  echo "browser-deps: npm is missing: the accessibility tests will be skipped"; \
+	fi
+
+test: install browser-deps
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(PY) -m pytest -q -n 2 --create-db
 
 lint: install

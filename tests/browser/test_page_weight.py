@@ -1,0 +1,31 @@
+"""Page weight: no storefront page loads more than 200 KB of JavaScript.
+
+Counted in the browser: the bodies of every response of type "script" that a page fetched.
+(The catalog's fixed query count is pinned in storefront/tests/test_pages_catalog.py.)
+"""
+
+import pytest
+
+from tests.browser.scenario import PAGES
+
+pytestmark = pytest.mark.django_db
+
+JS_BUDGET_BYTES = 200 * 1024
+
+
+def test_no_page_loads_more_than_200_kb_of_javascript(page, filled_cart, sign_in_as):
+    sign_in_as(filled_cart.buyer)
+    scripts: dict[str, int] = {}
+
+    def count(response):
+        if response.request.resource_type == "script":
+            scripts[response.url] = len(response.body())
+
+    page.on("response", count)
+    weights = {}
+    for name, url in {**PAGES, "login": "/login/"}.items():
+        scripts.clear()
+        page.goto(url, wait_until="load")
+        weights[name] = sum(scripts.values())
+    over = {name: size for name, size in weights.items() if size > JS_BUDGET_BYTES}
+    assert not over, f"JavaScript bytes per page (budget {JS_BUDGET_BYTES}): {weights}"
