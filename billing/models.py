@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from partners.models import CreditAccount
 
@@ -37,9 +38,9 @@ class NumberSeries(models.Model):
 
 class Invoice(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PARTIALLY_PAID = "partially_paid", "Partially paid"
-        PAID = "paid", "Paid"
+        OPEN = "open", gettext_lazy("Open")
+        PARTIALLY_PAID = "partially_paid", gettext_lazy("Partially paid")
+        PAID = "paid", gettext_lazy("Paid")
 
     number = models.CharField(max_length=32, unique=True)
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="invoices")
@@ -195,10 +196,10 @@ class AppendOnlyModel(models.Model):
 
 class LedgerEntry(AppendOnlyModel):
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        PAYMENT = "payment", "Payment"
-        CREDIT_NOTE = "credit_note", "Credit note"
-        REFUND = "refund", "Refund"
+        INVOICE = "invoice", gettext_lazy("Invoice")
+        PAYMENT = "payment", gettext_lazy("Payment")
+        CREDIT_NOTE = "credit_note", gettext_lazy("Credit note")
+        REFUND = "refund", gettext_lazy("Refund")
 
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)

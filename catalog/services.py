@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from catalog.events import stock_updated
 from catalog.models import Category, Product, Stock, Variant, Warehouse
@@ -36,7 +37,7 @@ class InsufficientStock(DomainError):
                 ErrorDetail(
                     "lines",
                     "INSUFFICIENT_STOCK",
-                    f"Only {s.available} of {s.sku} available; {s.requested} requested.",
+                    gettext("Only %(available)s of %(sku)s available; %(requested)s requested.") % {"available": s.available, "sku": s.sku, "requested": s.requested},
                 )
                 for s in shortages
             )
@@ -129,7 +130,7 @@ def set_stock_level(variant: Variant, warehouse: Warehouse, quantity_on_hand: in
         raise DomainError.single(
             "quantity_on_hand",
             "BELOW_ALLOCATED",
-            f"{row.quantity_allocated} units of {variant.sku} are allocated to orders; on hand cannot be lower.",
+            gettext("%(quantity_allocated)s units of %(sku)s are allocated to orders; on hand cannot be lower.") % {"quantity_allocated": row.quantity_allocated, "sku": variant.sku},
         )
     row.quantity_on_hand = quantity_on_hand
     row.version += 1

@@ -6,17 +6,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Deal(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for review"
-        APPROVED = "approved", "Approved (protected)"
-        REJECTED = "rejected", "Rejected"
-        WON = "won", "Won"
-        LOST = "lost", "Lost"
-        EXPIRED = "expired", "Expired"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted for review")
+        APPROVED = "approved", gettext_lazy("Approved (protected)")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        WON = "won", gettext_lazy("Won")
+        LOST = "lost", gettext_lazy("Lost")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     # The registering dealer (named `company` like every dealer-owned row, so threads and
     # scoping treat it the same way as an order).
@@ -94,10 +95,10 @@ class DealMatch(models.Model):
     """A possible duplicate found by the last check of `deal` (replaced at each check)."""
 
     class Reason(models.TextChoices):
-        TAX_NUMBER = "tax_number", "Same tax number"
-        DOMAIN = "domain", "Same domain"
-        PHONE = "phone", "Same phone"
-        NAME = "name", "Similar name"
+        TAX_NUMBER = "tax_number", gettext_lazy("Same tax number")
+        DOMAIN = "domain", gettext_lazy("Same domain")
+        PHONE = "phone", gettext_lazy("Same phone")
+        NAME = "name", gettext_lazy("Similar name")
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="matches")
     other = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="+")

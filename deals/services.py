@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from deals import selectors
 from deals.models import Deal, DealMatch, DealOrder, DealTransition
@@ -64,33 +65,33 @@ def _clean(data: DealInput, company: Company) -> dict:
         if f.name in LIMITS:
             text = (value or "").replace("\x00", "").strip()
             if len(text) > LIMITS[f.name]:
-                errors.append(ErrorDetail(f.name, "TOO_LONG", f"At most {LIMITS[f.name]} characters."))
+                errors.append(ErrorDetail(f.name, "TOO_LONG", gettext("At most %(value)s characters.") % {"value": LIMITS[f.name]}))
             values[f.name] = text
     if not values["prospect_name"]:
-        errors.append(ErrorDetail("prospect_name", "REQUIRED", "Give the prospect's company name."))
+        errors.append(ErrorDetail("prospect_name", "REQUIRED", gettext("Give the prospect's company name.")))
     if values["contact_email"] and "@" not in values["contact_email"]:
-        errors.append(ErrorDetail("contact_email", "INVALID", "This is not an e-mail address."))
+        errors.append(ErrorDetail("contact_email", "INVALID", gettext("This is not an e-mail address.")))
     currency = (data.currency or company.currency or settings.DEFAULT_CURRENCY).strip().upper()
     try:
         precision = get_currency_precision(currency) if len(currency) == 3 and currency.isalpha() else None
     except Exception:  # noqa: BLE001 - babel raises for unknown codes
         precision = None
     if precision is None:
-        errors.append(ErrorDetail("currency", "INVALID", f"{currency!r} is not a currency code."))
+        errors.append(ErrorDetail("currency", "INVALID", gettext("%(currency)s is not a currency code.") % {"currency": repr(currency)}))
     try:
         value = Decimal(str(data.expected_value if data.expected_value not in (None, "") else "0"))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-        errors.append(ErrorDetail("expected_value", "INVALID", "Give the expected value as an amount of 0 or more."))
+        errors.append(ErrorDetail("expected_value", "INVALID", gettext("Give the expected value as an amount of 0 or more.")))
     elif precision is not None and value != value.quantize(Decimal(1).scaleb(-min(precision, 2))):
-        errors.append(ErrorDetail("expected_value", "INVALID", f"{currency} amounts have {min(precision, 2)} decimals at most."))
+        errors.append(ErrorDetail("expected_value", "INVALID", gettext("%(currency)s amounts have %(precision)s decimals at most.") % {"currency": currency, "precision": min(precision, 2)}))
     region = None
     if data.region_id not in (None, ""):
         region_pk = parse_id(data.region_id)
         region = Region.objects.filter(pk=region_pk).first() if region_pk else None
         if region is None:
-            errors.append(ErrorDetail("region_id", "NOT_FOUND", "No such region."))
+            errors.append(ErrorDetail("region_id", "NOT_FOUND", gettext("No such region.")))
     if errors:
         raise DomainError(*errors)
     values.update(region=region, expected_value=value, currency=currency, expected_close_date=data.expected_close_date)
@@ -115,7 +116,7 @@ def _locked(deal_id, company: Company | None = None) -> Deal:
         rows = rows.filter(company=company)
     deal = rows.first()
     if deal is None:
-        raise DomainError.single("deal_id", "NOT_FOUND", "No such deal.")
+        raise DomainError.single("deal_id", "NOT_FOUND", gettext("No such deal."))
     return deal
 
 
@@ -141,7 +142,7 @@ def register_deal(*, company: Company, user, data: DealInput, submit: bool = Fal
 def update_deal(deal_id, *, company: Company, user, data: DealInput) -> Deal:
     deal = _locked(deal_id, company)
     if deal.state not in EDITABLE_STATES:
-        raise DomainError.single("state", "NOT_EDITABLE", "Only a draft can be changed; this deal is already submitted.")
+        raise DomainError.single("state", "NOT_EDITABLE", gettext("Only a draft can be changed; this deal is already submitted."))
     for name, value in _clean(data, company).items():
         setattr(deal, name, value)
     _apply_keys(deal)
@@ -204,12 +205,11 @@ def approve_deal(deal_id, *, by, days: int | None = None, override_conflicts: bo
     if protected and not override_conflicts:
         raise DomainError.single(
             "deal_id", "CONFLICT",
-            f"Deal {protected[0].other_id} of {protected[0].other.company.name} protects this prospect until "
-            f"{protected[0].other.protected_until:%d %b %Y}; reject this one, or approve with override.",
+            gettext("Deal %(other_id)s of %(name)s protects this prospect until %(protected_until)s; reject this one, or approve with override.") % {"other_id": protected[0].other_id, "name": protected[0].other.company.name, "protected_until": format(protected[0].other.protected_until, '%d %b %Y')},
         )
     days = protection_days() if days is None else days
     if days < 1 or days > 3650:
-        raise DomainError.single("days", "INVALID", "Protect a deal for 1 to 3650 days.")
+        raise DomainError.single("days", "INVALID", gettext("Protect a deal for 1 to 3650 days."))
     deal.state, deal.protected_until, deal.reminder_sent_at = state, now + timedelta(days=days), None
     deal.save(update_fields=["state", "protected_until", "reminder_sent_at", "updated_at"])
     reason = f"protected {days} days" + (f"; overrode {len(protected)} conflict(s)" if protected else "")
@@ -222,7 +222,7 @@ def approve_deal(deal_id, *, by, days: int | None = None, override_conflicts: bo
 def reject_deal(deal_id, *, by, reason: str) -> Deal:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError.single("reason", "REQUIRED", "Say why the deal is rejected; the dealer reads it.")
+        raise DomainError.single("reason", "REQUIRED", gettext("Say why the deal is rejected; the dealer reads it."))
     deal = _locked(deal_id)
     previous, deal.state = deal.state, next_state("reject", deal.state, STAFF)
     deal.rejection_reason = reason
@@ -236,7 +236,7 @@ def reject_deal(deal_id, *, by, reason: str) -> Deal:
 def close_deal(deal_id, *, outcome: str, by, company: Company | None = None, reason: str = "") -> Deal:
     """Approved -> won or lost, by the dealer (`company` given) or staff."""
     if outcome not in ("win", "lose"):
-        raise DomainError.single("outcome", "INVALID", "The outcome is won or lost.")
+        raise DomainError.single("outcome", "INVALID", gettext("The outcome is won or lost."))
     deal = _locked(deal_id, company)
     previous, deal.state = deal.state, next_state(outcome, deal.state, DEALER if company is not None else STAFF)
     deal.save(update_fields=["state", "updated_at"])
@@ -248,7 +248,7 @@ def close_deal(deal_id, *, outcome: str, by, company: Company | None = None, rea
 def extend_protection(deal_id, *, by, days: int, reason: str = "") -> Deal:
     """Staff: push the end of protection `days` further; a new reminder will go out."""
     if not 1 <= int(days) <= 3650:
-        raise DomainError.single("days", "INVALID", "Extend by 1 to 3650 days.")
+        raise DomainError.single("days", "INVALID", gettext("Extend by 1 to 3650 days."))
     deal = _locked(deal_id)
     previous = deal.state
     next_state("extend", deal.state, STAFF)
@@ -266,7 +266,7 @@ def transfer_deal(deal_id, *, by, to_company: Company, reason: str = "") -> Deal
     so the old dealer no longer sees it; attributed orders stay the old dealer's."""
     deal = _locked(deal_id)
     if to_company.pk == deal.company_id or not to_company.is_active:
-        raise DomainError.single("to_company", "INVALID", "Transfer to another, active dealer.")
+        raise DomainError.single("to_company", "INVALID", gettext("Transfer to another, active dealer."))
     previous = deal.state
     next_state("transfer", deal.state, STAFF)
     old = deal.company
@@ -330,9 +330,9 @@ def attribute_order(order, deal_id) -> DealOrder | None:
         return None
     deal = Deal.objects.filter(pk=parse_id(deal_id), company_id=order.company_id).first()
     if deal is None:
-        raise DomainError.single("deal_id", "NOT_FOUND", "No such deal.")
+        raise DomainError.single("deal_id", "NOT_FOUND", gettext("No such deal."))
     if deal.state != Deal.State.APPROVED or deal.protected_until <= timezone.now():
         raise DomainError.single(
-            "deal_id", "DEAL_NOT_PROTECTED", "Orders can count only towards an approved deal that is still protected."
+            "deal_id", "DEAL_NOT_PROTECTED", gettext("Orders can count only towards an approved deal that is still protected.")
         )
     return DealOrder.objects.create(deal=deal, order=order)

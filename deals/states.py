@@ -11,6 +11,8 @@ to a locked row and logs every step in DealTransition.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from deals.models import Deal
 from mall.errors import DomainError
 
@@ -48,7 +50,7 @@ def next_state(action: str, current: str, actor: str) -> str:
     step = TRANSITIONS.get((action, current))
     if step is None or actor not in step.actors:
         label = dict(Deal.State.choices).get(current, current)
-        raise DomainError.single("state", "INVALID_TRANSITION", f"A deal that is {label.lower()} cannot be {_past(action)}.")
+        raise DomainError.single("state", "INVALID_TRANSITION", gettext("A deal that is %(label)s cannot be %(action)s.") % {"label": label.lower(), "action": _past(action)})
     return step.to_state
 
 

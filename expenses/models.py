@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from mall.uploads import StoredFileFields
@@ -23,8 +24,8 @@ ZERO = Decimal("0")
 
 class Fund(models.Model):
     class Source(models.TextChoices):
-        MANUAL = "manual", "Set by hand"
-        PURCHASES_SHARE = "purchases_share", "Share of last period's purchases"
+        MANUAL = "manual", gettext_lazy("Set by hand")
+        PURCHASES_SHARE = "purchases_share", gettext_lazy("Share of last period's purchases")
 
     name = models.CharField(max_length=128, help_text='For example "MDF 2026 Q4".')
     company = models.ForeignKey("partners.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="marketing_funds")
@@ -75,10 +76,10 @@ class FundEntry(models.Model):
     """The fund's ledger (append-only): every change of budget, reservation and consumption."""
 
     class Kind(models.TextChoices):
-        BUDGET = "budget", "Budget set or changed"
-        RESERVED = "reserved", "Reserved by an approved plan"
-        RELEASED = "released", "Reservation released"
-        CONSUMED = "consumed", "Consumed by a write-off"
+        BUDGET = "budget", gettext_lazy("Budget set or changed")
+        RESERVED = "reserved", gettext_lazy("Reserved by an approved plan")
+        RELEASED = "released", gettext_lazy("Reservation released")
+        CONSUMED = "consumed", gettext_lazy("Consumed by a write-off")
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -97,21 +98,21 @@ class ActivityPlan(FSMModelMixin, models.Model):
     """A dealer's marketing activity: planned, approved, executed with proof, audited, paid."""
 
     class Kind(models.TextChoices):
-        TRADE_SHOW = "trade_show", "Trade show"
-        PROMOTION_DAY = "promotion_day", "Promotion day"
-        ADS = "ads", "Advertising"
-        TRAINING_EVENT = "training_event", "Training event"
+        TRADE_SHOW = "trade_show", gettext_lazy("Trade show")
+        PROMOTION_DAY = "promotion_day", gettext_lazy("Promotion day")
+        ADS = "ads", gettext_lazy("Advertising")
+        TRAINING_EVENT = "training_event", gettext_lazy("Training event")
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CLAIMED = "claimed", "Claim sent (proof and spend)"
-        AUDITED = "audited", "Audited, to be paid"
-        CLAIM_REJECTED = "claim_rejected", "Claim rejected"
-        WRITTEN_OFF = "written_off", "Paid (written off)"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Waiting for approval")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        CLAIMED = "claimed", gettext_lazy("Claim sent (proof and spend)")
+        AUDITED = "audited", gettext_lazy("Audited, to be paid")
+        CLAIM_REJECTED = "claim_rejected", gettext_lazy("Claim rejected")
+        WRITTEN_OFF = "written_off", gettext_lazy("Paid (written off)")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="activity_plans")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="plans")
@@ -248,9 +249,9 @@ class Payout(models.Model):
     """How a written-off claim was paid to the dealer, one per plan."""
 
     class Method(models.TextChoices):
-        REBATE_WALLET = "rebate_wallet", "Rebate credit wallet"
-        CREDIT_NOTE = "credit_note", "Credit note"
-        RECORDED = "recorded", "Recorded for finance to pay"
+        REBATE_WALLET = "rebate_wallet", gettext_lazy("Rebate credit wallet")
+        CREDIT_NOTE = "credit_note", gettext_lazy("Credit note")
+        RECORDED = "recorded", gettext_lazy("Recorded for finance to pay")
 
     plan = models.OneToOneField(ActivityPlan, on_delete=models.PROTECT, related_name="payout")
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="+")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "insights",
     "csp",
     "operations",
+    "mall.i18n",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "operations.security.SitePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the chosen language), before common (404 redirects per language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,6 +135,12 @@ LOGIN_REDIRECT_URL = "storefront:catalog"
 LOGOUT_REDIRECT_URL = "storefront:login"
 
 LANGUAGE_CODE = "en-gb"
+# The dealer pages in British English (the default) and Simplified Chinese (docs/translations.md).
+# Chosen by the language switch (set_language: session and cookie), else Accept-Language.
+LANGUAGES = [("en-gb", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our tweaks to Django's date formats per language (24-hour clock in English, as before).
+FORMAT_MODULE_PATH = ["mall.formats"]
 TIME_ZONE = os.environ.get("VENDOR_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

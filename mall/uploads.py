@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import models
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mall.errors import DomainError
@@ -70,7 +71,7 @@ class StoredFileFields(models.Model):
 
     file_path = models.CharField(max_length=255, editable=False)
     thumbnail_path = models.CharField(max_length=255, blank=True, editable=False)
-    original_name = models.CharField(max_length=200, blank=True, help_text="The uploader's file name, shown only as a label.")
+    original_name = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("The uploader's file name, shown only as a label."))
     content_type = models.CharField(max_length=50, editable=False)
     size = models.PositiveBigIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)

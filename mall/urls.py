@@ -15,5 +15,6 @@ urlpatterns = [
     path("integrations/stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
     path("integrations/", include("integrations.urls")),
     path("", include("operations.urls")),  # /healthz, /readyz, /metrics
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("storefront.urls")),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from partners.messaging import parse_id, send_mails, unread_notifications
@@ -73,7 +74,7 @@ def announcement_for(user, company: Company, announcement_id) -> Announcement:
     pk = parse_id(announcement_id)
     found = inbox_of(user, company).filter(pk=pk).first() if pk else None
     if found is None:
-        raise DomainError.single("id", "NOT_FOUND", "No such announcement.")
+        raise DomainError.single("id", "NOT_FOUND", gettext("No such announcement."))
     return found
 
 
@@ -92,7 +93,7 @@ def acknowledge(user, company: Company, announcement_id) -> AnnouncementReceipt:
     first time). NOT_REQUIRED if the announcement asks for no acknowledgement."""
     announcement = announcement_for(user, company, announcement_id)
     if not announcement.requires_acknowledgement:
-        raise DomainError.single("id", "NOT_REQUIRED", "This announcement needs no acknowledgement.")
+        raise DomainError.single("id", "NOT_REQUIRED", gettext("This announcement needs no acknowledgement."))
     now = timezone.now()
     receipt, _ = AnnouncementReceipt.objects.get_or_create(
         announcement=announcement, user=user, defaults={"company": company, "read_at": now}
@@ -125,11 +126,11 @@ def publish(announcement_id: int, *, by=None) -> Announcement:
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
         if announcement.published_at is not None:
-            raise DomainError.single(None, "ALREADY_PUBLISHED", "This announcement is already published.")
+            raise DomainError.single(None, "ALREADY_PUBLISHED", gettext("This announcement is already published."))
         if not announcement.to_all_dealers and not (
             announcement.tiers.exists() or announcement.regions.exists() or announcement.companies.exists()
         ):
-            raise DomainError.single("to_all_dealers", "EMPTY_AUDIENCE", "Choose all dealers, or at least one tier, region or dealer.")
+            raise DomainError.single("to_all_dealers", "EMPTY_AUDIENCE", gettext("Choose all dealers, or at least one tier, region or dealer."))
         announcement.published_at = timezone.now()
         announcement.save(update_fields=["published_at"])
         transaction.on_commit(lambda: email_announcement.delay(announcement.pk))

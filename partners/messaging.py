@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from mall.uploads import StoredFileFields, store_upload
@@ -129,15 +130,15 @@ def post_comment(*, thread: Thread, author, body: str, files=()) -> Comment:
     limit); any refused file means no comment at all. A stored file whose comment then fails
     stays an unreachable orphan under a random name."""
     if not can_view_thread(author, thread):
-        raise DomainError.single("thread", "NOT_FOUND", "No such thread.")
+        raise DomainError.single("thread", "NOT_FOUND", gettext("No such thread."))
     text = (body or "").replace("\x00", "").strip()
     files = list(files or ())
     if not text and not files:
-        raise DomainError.single("body", "REQUIRED", "Write a comment or attach a file.")
+        raise DomainError.single("body", "REQUIRED", gettext("Write a comment or attach a file."))
     if len(text) > MAX_COMMENT_LENGTH:
-        raise DomainError.single("body", "TOO_LONG", f"A comment may have at most {MAX_COMMENT_LENGTH} characters.")
+        raise DomainError.single("body", "TOO_LONG", gettext("A comment may have at most %(limit)s characters.") % {"limit": MAX_COMMENT_LENGTH})
     if len(files) > MAX_ATTACHMENTS:
-        raise DomainError.single("attachments", "TOO_MANY_FILES", f"Attach at most {MAX_ATTACHMENTS} files.")
+        raise DomainError.single("attachments", "TOO_MANY_FILES", gettext("Attach at most %(limit)s files.") % {"limit": MAX_ATTACHMENTS})
     stored = [store_upload(f, category="comments", field=f"attachments.{i}") for i, f in enumerate(files)]
     with transaction.atomic():
         comment = Comment.objects.create(thread=thread, author=author, by_vendor=is_vendor_staff(author), body=text)
@@ -243,7 +244,7 @@ def mark_notification_read(user, notification_id) -> Notification:
     pk = parse_id(notification_id)
     item = Notification.objects.filter(pk=pk, user=user).first() if pk else None
     if item is None:
-        raise DomainError.single("id", "NOT_FOUND", "No such notification.")
+        raise DomainError.single("id", "NOT_FOUND", gettext("No such notification."))
     Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())
     item.refresh_from_db(fields=["read_at"])
     return item

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from partners.events import announce_dealers
@@ -49,24 +50,24 @@ def reserve_credit(company_id: int, amount: Decimal, currency: str) -> None:
     account = CreditAccount.objects.filter(company_id=company_id).first()
     if account is None:
         raise DomainError.single(
-            "payment_method", "NO_CREDIT_ACCOUNT", "Your company has no account with us yet; please contact your account manager."
+            "payment_method", "NO_CREDIT_ACCOUNT", gettext("Your company has no account with us yet; please contact your account manager.")
         )
     if account.on_hold:
         raise DomainError.single(
-            "payment_method", "CREDIT_ON_HOLD", "Orders on account are on hold for your company; please contact finance."
+            "payment_method", "CREDIT_ON_HOLD", gettext("Orders on account are on hold for your company; please contact finance.")
         )
     if account.payment_terms == CreditAccount.Terms.PREPAID:
         raise DomainError.single(
-            "payment_method", "PREPAID_TERMS", "Your company pays in advance: choose bank transfer or card."
+            "payment_method", "PREPAID_TERMS", gettext("Your company pays in advance: choose bank transfer or card.")
         )
     if account.currency != currency:
         raise DomainError.single(
-            "payment_method", "CURRENCY_MISMATCH", f"Your account is kept in {account.currency}, this order is in {currency}."
+            "payment_method", "CURRENCY_MISMATCH", gettext("Your account is kept in %(currency)s, this order is in %(currency2)s.") % {"currency": account.currency, "currency2": currency}
         )
     raise DomainError.single(
         "payment_method",
         "CREDIT_LIMIT_EXCEEDED",
-        f"This order of {amount} {currency} exceeds your available credit of {account.available} {currency}.",
+        gettext("This order of %(amount)s %(currency)s exceeds your available credit of %(available)s %(currency)s.") % {"amount": amount, "currency": currency, "available": account.available},
     )
 
 
@@ -189,9 +190,9 @@ def update_credit_terms(
     if not updated:
         account = CreditAccount.objects.get(pk=account_id)
         if account.currency != currency and account.outstanding:
-            raise DomainError.single("currency", "OUTSTANDING", "The currency can only change while nothing is outstanding.")
+            raise DomainError.single("currency", "OUTSTANDING", gettext("The currency can only change while nothing is outstanding."))
         raise DomainError.single(
-            "credit_limit", "BELOW_OUTSTANDING", f"This dealer owes {account.outstanding} on open orders; the limit cannot be lower."
+            "credit_limit", "BELOW_OUTSTANDING", gettext("This dealer owes %(outstanding)s on open orders; the limit cannot be lower.") % {"outstanding": account.outstanding}
         )
 
 

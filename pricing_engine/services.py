@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext
 
 from catalog.models import Variant
 from mall.errors import DomainError
@@ -103,7 +104,7 @@ def consume_promotion_budgets(applied: Iterable[tuple[object, Decimal]]) -> None
                 raise DomainError.single(
                     None,
                     PROMOTION_BUDGET_EXHAUSTED,
-                    f"The promotion “{name}” has run out of budget; the cart was priced again without it.",
+                    gettext("The promotion “%(name)s” has run out of budget; the cart was priced again without it.") % {"name": name},
                 )
 
 
@@ -129,14 +130,14 @@ def redeem_voucher(voucher_code: str, company: Company, order_number: str, amoun
         ).update(used_count=F("used_count") + 1)
         if not updated:
             if not Voucher.objects.filter(code=code, is_active=True).exists():
-                raise DomainError.single("voucher_code", VOUCHER_NOT_FOUND, f"There is no voucher {code}.")
-            raise DomainError.single("voucher_code", VOUCHER_USED_UP, f"The voucher {code} has been used up.")
+                raise DomainError.single("voucher_code", VOUCHER_NOT_FOUND, gettext("There is no voucher %(code)s.") % {"code": code})
+            raise DomainError.single("voucher_code", VOUCHER_USED_UP, gettext("The voucher %(code)s has been used up.") % {"code": code})
         voucher = Voucher.objects.get(code=code)
         if voucher.usage_limit_per_dealer is not None:
             used = VoucherRedemption.objects.filter(voucher=voucher, company_id=company.pk).count()
             if used >= voucher.usage_limit_per_dealer:
                 raise DomainError.single(
-                    "voucher_code", VOUCHER_USED_UP, f"Your company has used the voucher {code} as often as it may."
+                    "voucher_code", VOUCHER_USED_UP, gettext("Your company has used the voucher %(code)s as often as it may.") % {"code": code}
                 )
         return VoucherRedemption.objects.create(
             voucher=voucher, company_id=company.pk, order_number=order_number, amount=amount

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 MAX_SEARCH_LENGTH = 200
 MAX_SKU_LENGTH = 64
@@ -15,14 +17,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     """Sign in with e-mail and password (a username still works, for vendor staff)."""
 
     username = forms.CharField(
-        label="E-mail",
+        label=gettext_lazy("E-mail"),
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "email", "inputmode": "email"}),
     )
 
     error_messages = {
-        "invalid_login": "That e-mail and password do not match an account. Check both and try again.",
-        "inactive": "This account is disabled; please contact your account manager.",
+        "invalid_login": gettext_lazy("That e-mail and password do not match an account. Check both and try again."),
+        "inactive": gettext_lazy("This account is disabled; please contact your account manager."),
     }
 
     def clean(self):
@@ -74,14 +76,17 @@ def quantity_field(min_value: int = 1, **kwargs) -> forms.IntegerField:
         min_value=min_value,
         max_value=settings.MAX_LINE_QUANTITY,
         error_messages={
-            "required": "Enter a quantity.",
-            "invalid": "Quantity must be a whole number, such as 12.",
+            # Lazy: the fields are built when the module loads, the text is read per request.
+            "required": gettext_lazy("Enter a quantity."),
+            "invalid": gettext_lazy("Quantity must be a whole number, such as 12."),
             "min_value": (
-                "Quantity must be at least 1."
+                gettext_lazy("Quantity must be at least 1.")
                 if min_value == 1
-                else "Quantity cannot be negative; enter 0 to remove the line."
+                else gettext_lazy("Quantity cannot be negative; enter 0 to remove the line.")
             ),
-            "max_value": f"Quantity can be at most {settings.MAX_LINE_QUANTITY:,} on one line.",
+            "max_value": format_lazy(
+                gettext_lazy("Quantity can be at most {limit} on one line."), limit=f"{settings.MAX_LINE_QUANTITY:,}"
+            ),
         },
         **kwargs,
     )
@@ -89,22 +94,23 @@ def quantity_field(min_value: int = 1, **kwargs) -> forms.IntegerField:
 
 class CatalogFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=gettext_lazy("Search"),
         required=False,
         max_length=MAX_SEARCH_LENGTH,
-        error_messages={"max_length": f"Search text can be at most {MAX_SEARCH_LENGTH} characters."},
-        widget=forms.TextInput(attrs={"placeholder": "SKU or product name", "type": "search"}),
+        error_messages={"max_length": format_lazy(gettext_lazy("Search text can be at most {limit} characters."),
+                                                  limit=MAX_SEARCH_LENGTH)},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("SKU or product name"), "type": "search"}),
     )
     category = forms.ChoiceField(
-        label="Category",
+        label=gettext_lazy("Category"),
         required=False,
-        error_messages={"invalid_choice": "That category does not exist."},
+        error_messages={"invalid_choice": gettext_lazy("That category does not exist.")},
     )
-    in_stock = forms.BooleanField(label="In stock only", required=False)
+    in_stock = forms.BooleanField(label=gettext_lazy("In stock only"), required=False)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "All categories")]
+        choices = [("", gettext("All categories"))]
         for category in categories:
             label = f"{category.parent.name} › {category.name}" if category.parent_id and category.parent else category.name
             choices.append((category.slug, label))
@@ -114,7 +120,7 @@ class CatalogFilterForm(forms.Form):
 class AddToCartForm(forms.Form):
     sku = forms.CharField(
         max_length=MAX_SKU_LENGTH,
-        error_messages={"required": "Enter a SKU.", "max_length": "That SKU is too long to exist."},
+        error_messages={"required": gettext_lazy("Enter a SKU."), "max_length": gettext_lazy("That SKU is too long to exist.")},
     )
     quantity = quantity_field()
 
@@ -124,24 +130,24 @@ MAX_VOUCHER_LENGTH = 64
 
 class VoucherForm(forms.Form):
     code = forms.CharField(
-        label="Voucher code",
+        label=gettext_lazy("Voucher code"),
         max_length=MAX_VOUCHER_LENGTH,
-        error_messages={"required": "Enter a voucher code.", "max_length": "That voucher code is too long to exist."},
+        error_messages={"required": gettext_lazy("Enter a voucher code."), "max_length": gettext_lazy("That voucher code is too long to exist.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_code(self):
         code = self.cleaned_data["code"].replace("\x00", "").strip()
         if not code:
-            raise forms.ValidationError("Enter a voucher code.", code="required")
+            raise forms.ValidationError(gettext("Enter a voucher code."), code="required")
         return code
 
 
 # Payment methods a buyer picks at checkout (rebate credit is an amount next to one of these).
 CHECKOUT_METHODS = [
-    ("on_account", "On account"),
-    ("bank_transfer", "Bank transfer (the order waits for your transfer)"),
-    ("card", "Card (pay now on the next page)"),
+    ("on_account", gettext_lazy("On account")),
+    ("bank_transfer", gettext_lazy("Bank transfer (the order waits for your transfer)")),
+    ("card", gettext_lazy("Card (pay now on the next page)")),
 ]
 
 

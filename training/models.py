@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mall.uploads import StoredFileFields
 
@@ -32,9 +33,9 @@ class Course(models.Model):
 
 class Lesson(models.Model):
     class Kind(models.TextChoices):
-        TEXT = "text", "Text"
-        VIDEO = "video", "Video link"
-        PDF = "pdf", "PDF document"
+        TEXT = "text", gettext_lazy("Text")
+        VIDEO = "video", gettext_lazy("Video link")
+        PDF = "pdf", gettext_lazy("PDF document")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
     position = models.PositiveSmallIntegerField(default=1)

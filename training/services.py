@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from mall.uploads import StoredFileFields, store_upload
@@ -34,7 +35,7 @@ CODE_LENGTH = 16
 def _published(course_id) -> Course:
     course = Course.objects.filter(pk=course_id, is_published=True).first()
     if course is None:
-        raise DomainError.single("course", "COURSE_NOT_FOUND", "No such course.")
+        raise DomainError.single("course", "COURSE_NOT_FOUND", gettext("No such course."))
     return course
 
 
@@ -58,7 +59,7 @@ def _my_enrolment(user, course_id, *, lock: bool = False) -> Enrolment:
         rows = rows.select_for_update(of=("self",))
     enrolment = rows.filter(user=user, course_id=course_id).first()
     if enrolment is None:
-        raise DomainError.single("course", "NOT_ENROLLED", "Enrol in the course first.")
+        raise DomainError.single("course", "NOT_ENROLLED", gettext("Enrol in the course first."))
     return enrolment
 
 
@@ -66,7 +67,7 @@ def _my_enrolment(user, course_id, *, lock: bool = False) -> Enrolment:
 def complete_lesson(*, user, lesson_id) -> LessonProgress:
     lesson = Lesson.objects.filter(pk=lesson_id, course__is_published=True).first()
     if lesson is None:
-        raise DomainError.single("lesson", "LESSON_NOT_FOUND", "No such lesson.")
+        raise DomainError.single("lesson", "LESSON_NOT_FOUND", gettext("No such lesson."))
     enrolment = _my_enrolment(user, lesson.course_id)
     progress, _ = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
     return progress
@@ -83,20 +84,20 @@ def _clean_answers(course: Course, answers: dict) -> dict[int, set[int]]:
     """{question id: {choice ids}} for the course's questions only; refuses foreign ids."""
     questions = {q.pk: {c.pk for c in q.choices.all()} for q in course.questions.prefetch_related("choices")}
     if not questions:
-        raise DomainError.single("course", "NO_QUIZ", "This course has no quiz yet.")
+        raise DomainError.single("course", "NO_QUIZ", gettext("This course has no quiz yet."))
     clean: dict[int, set[int]] = {}
     for raw_question, raw_choices in (answers or {}).items():
         try:
             question_id = int(raw_question)
             choice_ids = {int(c) for c in raw_choices}
         except (TypeError, ValueError):
-            raise DomainError.single("answers", "INVALID", "Answers are question ids with lists of choice ids.") from None
+            raise DomainError.single("answers", "INVALID", gettext("Answers are question ids with lists of choice ids.")) from None
         if question_id not in questions or not choice_ids <= questions[question_id]:
-            raise DomainError.single("answers", "INVALID", "An answer names a question or choice that is not in this quiz.")
+            raise DomainError.single("answers", "INVALID", gettext("An answer names a question or choice that is not in this quiz."))
         clean[question_id] = choice_ids
     missing = set(questions) - set(clean)
     if missing:
-        raise DomainError.single("answers", "UNANSWERED", f"Answer every question ({len(missing)} left).")
+        raise DomainError.single("answers", "UNANSWERED", gettext("Answer every question (%(missing)s left).") % {"missing": len(missing)})
     return clean
 
 
@@ -107,14 +108,14 @@ def submit_quiz(*, user, course_id, answers: dict, holder_name: str = "") -> Qui
     enrolment = _my_enrolment(user, course_id, lock=True)
     course = enrolment.course
     if enrolment.completed_at is not None:
-        raise DomainError.single("course", "ALREADY_PASSED", "You passed this course already.")
+        raise DomainError.single("course", "ALREADY_PASSED", gettext("You passed this course already."))
     lesson_ids = set(course.lessons.values_list("pk", flat=True))
     done = set(enrolment.progress.values_list("lesson_id", flat=True))
     if lesson_ids - done:
-        raise DomainError.single("course", "LESSONS_INCOMPLETE", f"Finish every lesson first ({len(lesson_ids - done)} left).")
+        raise DomainError.single("course", "LESSONS_INCOMPLETE", gettext("Finish every lesson first (%(value)s left).") % {"value": len(lesson_ids - done)})
     used = enrolment.attempts.count()
     if used >= course.max_attempts:
-        raise DomainError.single("course", "ATTEMPTS_EXHAUSTED", f"All {course.max_attempts} attempts are used; ask your academy contact.")
+        raise DomainError.single("course", "ATTEMPTS_EXHAUSTED", gettext("All %(max_attempts)s attempts are used; ask your academy contact.") % {"max_attempts": course.max_attempts})
     given = _clean_answers(course, answers)
     correct = {q.pk: {c.pk for c in q.choices.all() if c.is_correct} for q in course.questions.prefetch_related("choices")}
     right = sum(1 for qid, choices in given.items() if choices == correct[qid])
@@ -166,6 +167,6 @@ def attach_lesson_pdf(lesson_id, upload) -> LessonDocument:
     lesson = Lesson.objects.select_for_update().get(pk=lesson_id)
     stored = store_upload(upload, category="academy", field="document")
     if stored.content_type != "application/pdf":
-        raise DomainError.single("document", "UPLOAD_TYPE_NOT_ALLOWED", "A lesson document must be a PDF.")
+        raise DomainError.single("document", "UPLOAD_TYPE_NOT_ALLOWED", gettext("A lesson document must be a PDF."))
     LessonDocument.objects.filter(lesson=lesson).delete()
     return LessonDocument.objects.create(lesson=lesson, **StoredFileFields.fields_from(stored))

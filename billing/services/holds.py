@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from partners.models import CreditAccount
@@ -18,11 +19,11 @@ def release_overdue_hold(company, *, until: date, by, note: str = "") -> CreditA
     today = timezone.localdate()
     if until < today or (until - today).days > MAX_RELEASE_DAYS:
         raise DomainError.single(
-            "until", "INVALID", f"Release the hold until a date from today to {MAX_RELEASE_DAYS} days ahead."
+            "until", "INVALID", gettext("Release the hold until a date from today to %(limit)s days ahead.") % {"limit": MAX_RELEASE_DAYS}
         )
     account = CreditAccount.objects.select_for_update().filter(company_id=company.pk).first()
     if account is None:
-        raise DomainError.single(None, "NO_CREDIT_ACCOUNT", "This dealer has no credit account.")
+        raise DomainError.single(None, "NO_CREDIT_ACCOUNT", gettext("This dealer has no credit account."))
     account.hold_released_until = until
     account.hold_released_at = timezone.now()
     account.hold_released_by = by

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from expenses.models import ActivityPlan, FundEntry, ProofFile
 from expenses.payouts import pay_out
@@ -30,9 +31,9 @@ def add_proof(plan_id, *, user, company: Company, upload, description: str = "")
     require_manager(user, company)
     plan = dealer_plan(plan_id, company)
     if plan.state != ActivityPlan.State.APPROVED:
-        raise DomainError.single("plan", "INVALID_TRANSITION", "Proof can be added only to an approved plan before its claim is sent.")
+        raise DomainError.single("plan", "INVALID_TRANSITION", gettext("Proof can be added only to an approved plan before its claim is sent."))
     if plan.proofs.count() >= MAX_PROOFS:
-        raise DomainError.single("file", "TOO_MANY_FILES", f"A plan takes at most {MAX_PROOFS} proof files.")
+        raise DomainError.single("file", "TOO_MANY_FILES", gettext("A plan takes at most %(limit)s proof files.") % {"limit": MAX_PROOFS})
     stored = store_upload(upload, category=PROOF_CATEGORY)
     return ProofFile.objects.create(
         plan=plan, uploaded_by=user, description=(description or "").strip()[:255], **StoredFileFields.fields_from(stored)
@@ -46,12 +47,12 @@ def submit_claim(plan_id, *, user, company: Company, actual_spend, note: str = "
     plan = dealer_plan(plan_id, company)
     require(plan, "claim")
     if plan.ends_on > timezone.localdate():
-        raise DomainError.single("plan", "ACTIVITY_NOT_OVER", f"Claim after the activity has ended ({plan.ends_on}).")
+        raise DomainError.single("plan", "ACTIVITY_NOT_OVER", gettext("Claim after the activity has ended (%(ends_on)s).") % {"ends_on": plan.ends_on})
     if not plan.proofs.exists():
-        raise DomainError.single("proofs", "PROOF_REQUIRED", "Attach at least one photo or document as proof first.")
+        raise DomainError.single("proofs", "PROOF_REQUIRED", gettext("Attach at least one photo or document as proof first."))
     spend = parse_money(actual_spend, plan.currency, "actual_spend")
     if spend <= 0:
-        raise DomainError.single("actual_spend", "INVALID", "Give the actual spend, above zero.")
+        raise DomainError.single("actual_spend", "INVALID", gettext("Give the actual spend, above zero."))
     plan.actual_spend = spend
     plan.claim_note = (note or "").strip()[:4000]
     move(plan, "claim", by=user, note=note, update_fields=["actual_spend", "claim_note"])
@@ -60,9 +61,9 @@ def submit_claim(plan_id, *, user, company: Company, actual_spend, note: str = "
 
 def _check_auditor(plan: ActivityPlan, auditor) -> None:
     if not (auditor.is_active and auditor.is_staff and auditor.has_perm("expenses.audit_activityplan")):
-        raise DomainError.single(None, "NOT_ALLOWED", "You may not audit marketing fund claims.")
+        raise DomainError.single(None, "NOT_ALLOWED", gettext("You may not audit marketing fund claims."))
     if Membership.objects.filter(user=auditor, company_id=plan.company_id).exists():
-        raise DomainError.single(None, "OWN_PLAN", "Nobody audits their own company's claim.")
+        raise DomainError.single(None, "OWN_PLAN", gettext("Nobody audits their own company's claim."))
 
 
 @transaction.atomic
@@ -72,7 +73,7 @@ def return_claim(plan_id, *, auditor, note: str) -> ActivityPlan:
     require(plan, "return_claim")
     _check_auditor(plan, auditor)
     if not (note or "").strip():
-        raise DomainError.single("note", "REQUIRED", "Tell the dealer what is missing.")
+        raise DomainError.single("note", "REQUIRED", gettext("Tell the dealer what is missing."))
     move(plan, "return_claim", by=auditor, note=note.strip())
     return plan
 
@@ -90,7 +91,7 @@ def pass_audit(plan_id, *, auditor, payable_amount=None, note: str = "") -> Acti
         payable = parse_money(payable_amount, plan.currency, "payable_amount")
         if payable > ceiling:
             raise DomainError.single(
-                "payable_amount", "INVALID", f"Pay at most {ceiling} {plan.currency}: the approved amount and the actual spend cap it."
+                "payable_amount", "INVALID", gettext("Pay at most %(ceiling)s %(currency)s: the approved amount and the actual spend cap it.") % {"ceiling": ceiling, "currency": plan.currency}
             )
     plan.payable_amount = payable
     plan.audit_note = (note or "").strip()[:4000]
@@ -105,7 +106,7 @@ def reject_claim(plan_id, *, auditor, reason: str) -> ActivityPlan:
     require(plan, "reject_claim")
     _check_auditor(plan, auditor)
     if not (reason or "").strip():
-        raise DomainError.single("reason", "REQUIRED", "Say why the claim is rejected; the dealer reads it.")
+        raise DomainError.single("reason", "REQUIRED", gettext("Say why the claim is rejected; the dealer reads it."))
     move(plan, "reject_claim", by=auditor, note=reason.strip())
     release(plan.fund_id, plan.approved_amount)
     FundEntry.objects.create(fund_id=plan.fund_id, kind=FundEntry.Kind.RELEASED, amount=plan.approved_amount, plan=plan, by=auditor, note="Claim rejected")

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from expenses.models import Fund, FundEntry
 from expenses.selectors import companies_with_purchases
@@ -24,13 +25,13 @@ def parse_money(amount, currency: str, field: str) -> Decimal:
         value = Decimal(str(amount))
         check_currency(currency)
     except (InvalidOperation, ValueError):
-        raise DomainError.single(field, "INVALID", "Give the amount as a number such as 1500.00.") from None
+        raise DomainError.single(field, "INVALID", gettext("Give the amount as a number such as 1500.00.")) from None
     except UnknownCurrency:
-        raise DomainError.single("currency", "INVALID", f"{currency!r} is not a currency code.") from None
+        raise DomainError.single("currency", "INVALID", gettext("%(currency)s is not a currency code.") % {"currency": repr(currency)}) from None
     if not value.is_finite() or value < 0:
-        raise DomainError.single(field, "INVALID", "The amount must be zero or more.")
+        raise DomainError.single(field, "INVALID", gettext("The amount must be zero or more."))
     if quantize(value, currency) != value:
-        raise DomainError.single(field, "INVALID", f"{value} has more decimals than {currency} has.")
+        raise DomainError.single(field, "INVALID", gettext("%(value)s has more decimals than %(currency)s has.") % {"value": value, "currency": currency})
     return quantize(value, currency)
 
 
@@ -48,9 +49,9 @@ def create_fund(
 ) -> Fund:
     """A budget for one dealer or one region (exactly one of them) for one period."""
     if (company is None) == (region is None):
-        raise DomainError.single("company", "INVALID", "A fund belongs to one dealer or to one region.")
+        raise DomainError.single("company", "INVALID", gettext("A fund belongs to one dealer or to one region."))
     if period_end < period_start:
-        raise DomainError.single("period_end", "INVALID", "The period ends before it starts.")
+        raise DomainError.single("period_end", "INVALID", gettext("The period ends before it starts."))
     amount = parse_money(budget, currency, "budget")
     try:
         with transaction.atomic():
@@ -64,7 +65,7 @@ def create_fund(
                 budget=amount,
             )
     except IntegrityError:
-        raise DomainError.single("period_start", "DUPLICATE", "There already is a fund for this owner starting that day.") from None
+        raise DomainError.single("period_start", "DUPLICATE", gettext("There already is a fund for this owner starting that day.")) from None
     FundEntry.objects.create(fund=fund, kind=FundEntry.Kind.BUDGET, amount=amount, note="Fund created", by=by)
     return fund
 
@@ -79,7 +80,7 @@ def set_budget(fund_id: int, budget, *, by=None, note: str = "", source: str = F
         raise DomainError.single(
             "budget",
             "BUDGET_BELOW_COMMITTED",
-            f"{committed} {fund.currency} of this fund is already approved or paid; the budget cannot be less.",
+            gettext("%(committed)s %(currency)s of this fund is already approved or paid; the budget cannot be less.") % {"committed": committed, "currency": fund.currency},
         )
     delta = amount - fund.budget
     fund.budget = amount
@@ -121,11 +122,11 @@ def set_budgets_from_purchases(
     try:
         share = Decimal(str(share_percent))
     except InvalidOperation:
-        raise DomainError.single("share_percent", "INVALID", "Give the share as a per cent, such as 2.5.") from None
+        raise DomainError.single("share_percent", "INVALID", gettext("Give the share as a per cent, such as 2.5.")) from None
     if not share.is_finite() or not 0 < share <= 100:
-        raise DomainError.single("share_percent", "INVALID", "The share must be more than 0 and at most 100 per cent.")
+        raise DomainError.single("share_percent", "INVALID", gettext("The share must be more than 0 and at most 100 per cent."))
     if basis_end < basis_start:
-        raise DomainError.single("basis_end", "INVALID", "The basis window ends before it starts.")
+        raise DomainError.single("basis_end", "INVALID", gettext("The basis window ends before it starts."))
     purchases = companies_with_purchases(basis_start, basis_end, currency)
     companies = Company.objects.in_bulk(list(purchases))
     existing = {

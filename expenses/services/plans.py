@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from expenses.models import ActivityPlan, FundEntry, PlanApproval
 from expenses.selectors import approvals_needed, can_manage_plans, fund_for_company
@@ -38,14 +39,14 @@ class PlanInput:
 
 def require_manager(user, company: Company) -> None:
     if not can_manage_plans(user, company):
-        raise DomainError.single(None, "NOT_ALLOWED", "Only your company's dealer admins can plan and claim marketing funds.")
+        raise DomainError.single(None, "NOT_ALLOWED", gettext("Only your company's dealer admins can plan and claim marketing funds."))
 
 
 def dealer_plan(plan_id, company: Company) -> ActivityPlan:
     """The plan locked for a change by its own dealer; another dealer's plan is "not found"."""
     plan = locked_plan(plan_id)
     if plan.company_id != company.pk:
-        raise DomainError.single("plan", "PLAN_NOT_FOUND", "No such activity plan.")
+        raise DomainError.single("plan", "PLAN_NOT_FOUND", gettext("No such activity plan."))
     return plan
 
 
@@ -55,26 +56,26 @@ def create_plan(*, user, company: Company, data: PlanInput) -> ActivityPlan:
     require_manager(user, company)
     fund = fund_for_company(company, data.fund_id)
     if fund is None:
-        raise DomainError.single("fund", "FUND_NOT_FOUND", "No such fund for your company.")
+        raise DomainError.single("fund", "FUND_NOT_FOUND", gettext("No such fund for your company."))
     problems = []
     if data.kind not in ActivityPlan.Kind.values:
-        problems.append(ErrorDetail("kind", "INVALID", f"Choose one of: {', '.join(ActivityPlan.Kind.values)}."))
+        problems.append(ErrorDetail("kind", "INVALID", gettext("Choose one of: %(value)s.") % {"value": ', '.join(ActivityPlan.Kind.values)}))
     title = (data.title or "").strip()
     if not title:
-        problems.append(ErrorDetail("title", "REQUIRED", "Give the activity a title."))
+        problems.append(ErrorDetail("title", "REQUIRED", gettext("Give the activity a title.")))
     if not (data.expected_outcome or "").strip():
-        problems.append(ErrorDetail("expected_outcome", "REQUIRED", "Say what the activity should achieve."))
+        problems.append(ErrorDetail("expected_outcome", "REQUIRED", gettext("Say what the activity should achieve.")))
     if data.ends_on < data.starts_on:
-        problems.append(ErrorDetail("ends_on", "INVALID", "The activity ends before it starts."))
+        problems.append(ErrorDetail("ends_on", "INVALID", gettext("The activity ends before it starts.")))
     elif not (fund.period_start <= data.starts_on and data.ends_on <= fund.period_end):
         problems.append(
-            ErrorDetail("starts_on", "OUTSIDE_FUND_PERIOD", f"The activity must fall within the fund's period {fund.period_start} to {fund.period_end}.")
+            ErrorDetail("starts_on", "OUTSIDE_FUND_PERIOD", gettext("The activity must fall within the fund's period %(period_start)s to %(period_end)s.") % {"period_start": fund.period_start, "period_end": fund.period_end})
         )
     if problems:
         raise DomainError(*problems)
     amount = parse_money(data.requested_amount, fund.currency, "requested_amount")
     if amount <= 0:
-        raise DomainError.single("requested_amount", "INVALID", "Request an amount above zero.")
+        raise DomainError.single("requested_amount", "INVALID", gettext("Request an amount above zero."))
     plan = ActivityPlan.objects.create(
         company=company,
         fund=fund,
@@ -102,7 +103,7 @@ def submit_plan(plan_id, *, user, company: Company) -> ActivityPlan:
         raise DomainError.single(
             "requested_amount",
             "INSUFFICIENT_BUDGET",
-            f"The fund has {plan.fund.remaining} {plan.currency} left; the plan asks for {plan.requested_amount}.",
+            gettext("The fund has %(remaining)s %(currency)s left; the plan asks for %(requested_amount)s.") % {"remaining": plan.fund.remaining, "currency": plan.currency, "requested_amount": plan.requested_amount},
         )
     plan.approvals_required = approvals_needed(plan.requested_amount)
     move(plan, "submit", by=user, update_fields=["approvals_required"])
@@ -111,11 +112,11 @@ def submit_plan(plan_id, *, user, company: Company) -> ActivityPlan:
 
 def _check_approver(plan: ActivityPlan, approver, *, approving: bool = True) -> None:
     if not (approver.is_active and approver.is_staff and approver.has_perm("expenses.approve_activityplan")):
-        raise DomainError.single(None, "NOT_ALLOWED", "You may not approve marketing activity plans.")
+        raise DomainError.single(None, "NOT_ALLOWED", gettext("You may not approve marketing activity plans."))
     if plan.created_by_id == approver.pk or Membership.objects.filter(user=approver, company_id=plan.company_id).exists():
-        raise DomainError.single(None, "OWN_PLAN", "Nobody approves their own company's plan.")
+        raise DomainError.single(None, "OWN_PLAN", gettext("Nobody approves their own company's plan."))
     if approving and PlanApproval.objects.filter(plan=plan, approver=approver).exists():
-        raise DomainError.single(None, "ALREADY_APPROVED", "You approved this plan already; another approver must take the next step.")
+        raise DomainError.single(None, "ALREADY_APPROVED", gettext("You approved this plan already; another approver must take the next step."))
 
 
 @transaction.atomic
@@ -129,7 +130,7 @@ def approve_plan(plan_id, *, approver, approved_amount=None, note: str = "") -> 
     if approved_amount is not None:
         asked = parse_money(approved_amount, plan.currency, "approved_amount")
         if asked <= 0 or asked > amount:
-            raise DomainError.single("approved_amount", "INVALID", f"Approve more than 0 and at most {amount} {plan.currency}.")
+            raise DomainError.single("approved_amount", "INVALID", gettext("Approve more than 0 and at most %(amount)s %(currency)s.") % {"amount": amount, "currency": plan.currency})
         amount = asked
     step = plan.approvals.count() + 1
     PlanApproval.objects.create(plan=plan, step=step, approver=approver, note=note[:255])
@@ -142,7 +143,7 @@ def approve_plan(plan_id, *, approver, approved_amount=None, note: str = "") -> 
         raise DomainError.single(
             "approved_amount",
             "BUDGET_EXCEEDED",
-            f"The fund no longer has {amount} {plan.currency} left; approve less or raise the budget.",
+            gettext("The fund no longer has %(amount)s %(currency)s left; approve less or raise the budget.") % {"amount": amount, "currency": plan.currency},
         )
     FundEntry.objects.create(fund_id=plan.fund_id, kind=FundEntry.Kind.RESERVED, amount=amount, plan=plan, by=approver)
     move(plan, "approve", by=approver, note=note, update_fields=["approved_amount"])
@@ -156,7 +157,7 @@ def reject_plan(plan_id, *, approver, reason: str) -> ActivityPlan:
     # An approver of an earlier step may still stop the plan at a later one.
     _check_approver(plan, approver, approving=False)
     if not (reason or "").strip():
-        raise DomainError.single("reason", "REQUIRED", "Say why the plan is rejected; the dealer reads it.")
+        raise DomainError.single("reason", "REQUIRED", gettext("Say why the plan is rejected; the dealer reads it."))
     move(plan, "reject", by=approver, note=reason.strip())
     return plan
 

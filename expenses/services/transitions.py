@@ -1,5 +1,6 @@
 """Moving a plan through its state machine: typed errors for illegal moves, a log row for legal ones."""
 
+from django.utils.translation import gettext
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from expenses.models import ActivityPlan, PlanTransition
@@ -10,7 +11,7 @@ def locked_plan(plan_id) -> ActivityPlan:
     """The plan row, locked until the end of the caller's transaction, or PLAN_NOT_FOUND."""
     plan = ActivityPlan.objects.select_for_update().filter(pk=plan_id).select_related("fund").first()
     if plan is None:
-        raise DomainError.single("plan", "PLAN_NOT_FOUND", "No such activity plan.")
+        raise DomainError.single("plan", "PLAN_NOT_FOUND", gettext("No such activity plan."))
     return plan
 
 
@@ -24,7 +25,7 @@ def _illegal(plan: ActivityPlan, name: str) -> DomainError:
     return DomainError.single(
         "plan",
         "INVALID_TRANSITION",
-        f"This plan is {plan.get_state_display().lower()}: it cannot be {_verb(name)} now.",
+        gettext("This plan is %(plan)s: it cannot be %(name)s now.") % {"plan": plan.get_state_display().lower(), "name": _verb(name)},
     )
 
 

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Tier(models.Model):
@@ -37,8 +38,8 @@ class Company(models.Model):
     """A dealer or distributor. `code` is the vendor's customer number (the ERP's key)."""
 
     class Kind(models.TextChoices):
-        DEALER = "dealer", "Dealer"
-        DISTRIBUTOR = "distributor", "Distributor"
+        DEALER = "dealer", gettext_lazy("Dealer")
+        DISTRIBUTOR = "distributor", gettext_lazy("Distributor")
 
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
@@ -64,9 +65,9 @@ class Membership(models.Model):
     """A user's place in one dealer company. A user belongs to at most one company."""
 
     class Role(models.TextChoices):
-        BUYER = "buyer", "Buyer"
-        APPROVER = "approver", "Approver"
-        ADMIN = "admin", "Dealer admin"
+        BUYER = "buyer", gettext_lazy("Buyer")
+        APPROVER = "approver", gettext_lazy("Approver")
+        ADMIN = "admin", gettext_lazy("Dealer admin")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 
 class CreditAccount(models.Model):
@@ -18,9 +19,9 @@ class CreditAccount(models.Model):
     """
 
     class Terms(models.TextChoices):
-        PREPAID = "prepaid", "Prepaid (no orders on account)"
-        NET = "net", "Net N days (e.g. net 30)"
-        END_OF_MONTH = "end_of_month", "End of month + N days"
+        PREPAID = "prepaid", gettext_lazy("Prepaid (no orders on account)")
+        NET = "net", gettext_lazy("Net N days (e.g. net 30)")
+        END_OF_MONTH = "end_of_month", gettext_lazy("End of month + N days")
 
     company = models.OneToOneField("partners.Company", on_delete=models.CASCADE, related_name="credit_account")
     currency = models.CharField(max_length=3, default="GBP")

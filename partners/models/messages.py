@@ -4,6 +4,7 @@ inbox notifications, and announcements to all dealers or a segment."""
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from mall.uploads import StoredFileFields
 
@@ -73,10 +74,10 @@ class Announcement(models.Model):
     (tiers AND regions, each when given) plus any named dealers."""
 
     class Kind(models.TextChoices):
-        POLICY = "policy", "Policy"
-        PRICE_CHANGE = "price_change", "Price change"
-        PROMOTION = "promotion", "Promotion"
-        GENERAL = "general", "General"
+        POLICY = "policy", gettext_lazy("Policy")
+        PRICE_CHANGE = "price_change", gettext_lazy("Price change")
+        PROMOTION = "promotion", gettext_lazy("Promotion")
+        GENERAL = "general", gettext_lazy("General")
 
     title = models.CharField(max_length=200)
     body = models.TextField()

@@ -11,6 +11,7 @@ Two families live here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 
@@ -54,53 +55,84 @@ class ErrorCode(StrEnum):
 
 
 # Message builders: one place for the wording, so the web pages, the API and the tests agree.
+# The core imports no Django, so the English text is marked with `N_` (extracted into the
+# translation catalogs) and translated through the function the Django side installs with
+# `use_translation` at start-up (pricing_engine/apps.py: Django's gettext, i.e. the language of
+# the request being served). Without it, the messages stay English.
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation; the translation itself happens in `_text`."""
+    return message
+
+
+_translate: Callable[[str], str] = N_
+
+
+def use_translation(translate: Callable[[str], str]) -> None:
+    """Install the function that translates a message id (set once, at start-up)."""
+    global _translate
+    _translate = translate
+
+
+def _text(message: str, **params: object) -> str:
+    return _translate(message) % params
 
 
 def unknown_sku_message(sku: str) -> str:
-    return f"{sku} is not in the catalog; check the product code"
+    return _text(N_("%(sku)s is not in the catalog; check the product code"), sku=sku)
 
 
 def invalid_quantity_message(sku: str, quantity: object) -> str:
-    return f"{sku}: the quantity must be a whole number of at least 1; {quantity!r} is not"
+    return _text(N_("%(sku)s: the quantity must be a whole number of at least 1; %(quantity)s is not"),
+                 sku=sku, quantity=repr(quantity))
 
 
 def below_minimum_message(sku: str, quantity: int, minimum: int) -> str:
-    return f"{sku} has a minimum order of {minimum}; {quantity} is below it"
+    return _text(N_("%(sku)s has a minimum order of %(minimum)s; %(quantity)s is below it"),
+                 sku=sku, quantity=quantity, minimum=minimum)
 
 
 def above_maximum_message(sku: str, quantity: int, maximum: int) -> str:
-    return f"{sku} can be ordered up to {maximum} per order; {quantity} is above it"
+    return _text(N_("%(sku)s can be ordered up to %(maximum)s per order; %(quantity)s is above it"),
+                 sku=sku, quantity=quantity, maximum=maximum)
 
 
 def not_order_multiple_message(sku: str, quantity: int, multiple: int) -> str:
-    return f"{sku} is sold in multiples of {multiple}; {quantity} is not a multiple of {multiple}"
+    return _text(
+        N_("%(sku)s is sold in multiples of %(multiple)s; %(quantity)s is not a multiple of %(multiple)s"),
+        sku=sku, quantity=quantity, multiple=multiple,
+    )
 
 
 def currency_mismatch_message(sku: str, item_currency: str, cart_currency: str) -> str:
-    return f"{sku} is priced in {item_currency} and cannot be ordered in a {cart_currency} cart"
+    return _text(N_("%(sku)s is priced in %(item_currency)s and cannot be ordered in a %(cart_currency)s cart"),
+                 sku=sku, item_currency=item_currency, cart_currency=cart_currency)
 
 
 def quantity_too_large_message(sku: str, quantity: int, limit: int) -> str:
-    return f"{sku}: {quantity} is more than the {limit} units one order line can hold"
+    return _text(N_("%(sku)s: %(quantity)s is more than the %(limit)s units one order line can hold"),
+                 sku=sku, quantity=quantity, limit=limit)
 
 
 def voucher_not_found_message(code: str) -> str:
-    return f"There is no voucher with the code {code}; check the code"
+    return _text(N_("There is no voucher with the code %(code)s; check the code"), code=code)
 
 
 def voucher_expired_message(code: str, not_yet: bool, when: object) -> str:
     if not_yet:
-        return f"Voucher {code} can be used from {when}"
-    return f"Voucher {code} expired on {when}"
+        return _text(N_("Voucher %(code)s can be used from %(when)s"), code=code, when=when)
+    return _text(N_("Voucher %(code)s expired on %(when)s"), code=code, when=when)
 
 
 def voucher_used_up_message(code: str) -> str:
-    return f"Voucher {code} has been used as often as it may be"
+    return _text(N_("Voucher %(code)s has been used as often as it may be"), code=code)
 
 
 def voucher_not_applicable_message(code: str) -> str:
-    return f"Voucher {code} does not apply to your company or to anything in this cart"
+    return _text(N_("Voucher %(code)s does not apply to your company or to anything in this cart"), code=code)
 
 
 def voucher_min_spend_message(code: str, minimum: object, missing: object) -> str:
-    return f"Voucher {code} needs a spend of at least {minimum}; add {missing} to use it"
+    return _text(N_("Voucher %(code)s needs a spend of at least %(minimum)s; add %(missing)s to use it"),
+                 code=code, minimum=minimum, missing=missing)

@@ -4,6 +4,7 @@ append-only entries, and the settlement computed from scratch at period close.""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from rebates.models.programs import MONEY, RATE, RebateProgram
 
@@ -13,8 +14,8 @@ class DealerPeriod(models.Model):
     its entries, changed only under this row's lock (select_for_update)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        SETTLED = "settled", "Settled"
+        OPEN = "open", gettext_lazy("Open")
+        SETTLED = "settled", gettext_lazy("Settled")
 
     program = models.ForeignKey(RebateProgram, on_delete=models.PROTECT, related_name="periods")
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="rebate_periods")
@@ -40,11 +41,11 @@ class AccrualEntry(models.Model):
     """Append-only: never edited, never deleted; corrections are new entries."""
 
     class Kind(models.TextChoices):
-        ORDER = "order", "Order"
-        RETURN = "return", "Return"
-        CANCELLATION = "cancellation", "Order cancelled"
-        RETROACTIVE = "retroactive", "Retroactive difference (a target crossed)"
-        SETTLEMENT = "settlement", "Settlement adjustment"
+        ORDER = "order", gettext_lazy("Order")
+        RETURN = "return", gettext_lazy("Return")
+        CANCELLATION = "cancellation", gettext_lazy("Order cancelled")
+        RETROACTIVE = "retroactive", gettext_lazy("Retroactive difference (a target crossed)")
+        SETTLEMENT = "settlement", gettext_lazy("Settlement adjustment")
 
     period = models.ForeignKey(DealerPeriod, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -74,9 +75,9 @@ class Settlement(models.Model):
     paid as rebate credit or as a credit note."""
 
     class Status(models.TextChoices):
-        COMPUTED = "computed", "Waiting for review"
-        APPROVED = "approved", "Approved"
-        PAID = "paid", "Paid"
+        COMPUTED = "computed", gettext_lazy("Waiting for review")
+        APPROVED = "approved", gettext_lazy("Approved")
+        PAID = "paid", gettext_lazy("Paid")
 
     period = models.OneToOneField(DealerPeriod, on_delete=models.PROTECT, related_name="settlement")
     volume = models.DecimalField(**MONEY)

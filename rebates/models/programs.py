@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from rebates.calculation import Ladder, Mode, PeriodKind, Target, Terms
 
@@ -14,17 +15,17 @@ RATE = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidator(0
 
 class RebateProgram(models.Model):
     class PeriodKinds(models.TextChoices):
-        MONTH = PeriodKind.MONTH.value, "Month"
-        QUARTER = PeriodKind.QUARTER.value, "Quarter"
-        YEAR = PeriodKind.YEAR.value, "Year"
+        MONTH = PeriodKind.MONTH.value, gettext_lazy("Month")
+        QUARTER = PeriodKind.QUARTER.value, gettext_lazy("Quarter")
+        YEAR = PeriodKind.YEAR.value, gettext_lazy("Year")
 
     class Modes(models.TextChoices):
-        RETROACTIVE = Mode.RETROACTIVE.value, "Retroactive (the rate reached on all volume)"
-        STEPPED = Mode.STEPPED.value, "Stepped (each band at its own rate)"
+        RETROACTIVE = Mode.RETROACTIVE.value, gettext_lazy("Retroactive (the rate reached on all volume)")
+        STEPPED = Mode.STEPPED.value, gettext_lazy("Stepped (each band at its own rate)")
 
     class Payout(models.TextChoices):
-        WALLET = "wallet", "Rebate credit (wallet)"
-        CREDIT_NOTE = "credit_note", "Credit note"
+        WALLET = "wallet", gettext_lazy("Rebate credit (wallet)")
+        CREDIT_NOTE = "credit_note", gettext_lazy("Credit note")
 
     name = models.CharField(max_length=160)
     currency = models.CharField(max_length=3, default="GBP")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from rebates.models.programs import MONEY
 
@@ -31,9 +32,9 @@ class WalletEntry(models.Model):
     balance right after this entry."""
 
     class Kind(models.TextChoices):
-        CREDIT = "credit", "Credit"
-        SPEND = "spend", "Spent at checkout"
-        REFUND = "refund", "Refunded to the wallet"
+        CREDIT = "credit", gettext_lazy("Credit")
+        SPEND = "spend", gettext_lazy("Spent at checkout")
+        REFUND = "refund", gettext_lazy("Refunded to the wallet")
 
     wallet = models.ForeignKey(RebateWallet, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from pricing_engine.core.money import check_amount, check_currency, quantize
@@ -29,18 +30,18 @@ def _amount(amount, currency: str) -> Decimal:
     try:
         value = check_amount(amount)
     except (TypeError, ValueError):
-        raise DomainError.single("amount", "INVALID", "Give the amount as a decimal number.") from None
+        raise DomainError.single("amount", "INVALID", gettext("Give the amount as a decimal number.")) from None
     if value <= 0:
-        raise DomainError.single("amount", "INVALID", "The amount must be more than zero.")
+        raise DomainError.single("amount", "INVALID", gettext("The amount must be more than zero."))
     if quantize(value, currency) != value:
-        raise DomainError.single("amount", "INVALID", f"{value} is finer than the smallest unit of {currency}.")
+        raise DomainError.single("amount", "INVALID", gettext("%(value)s is finer than the smallest unit of %(currency)s.") % {"value": value, "currency": currency})
     return value
 
 
 def _key(idempotency_key: str) -> str:
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise DomainError.single("idempotency_key", "INVALID", f"Give an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
+        raise DomainError.single("idempotency_key", "INVALID", gettext("Give an idempotency key of 1 to %(limit)s characters.") % {"limit": MAX_KEY_LENGTH})
     return key
 
 
@@ -56,7 +57,7 @@ def _append(company, currency: str, kind: str, signed: Decimal, *, reason: str, 
                 held = RebateWallet.objects.values_list("balance", flat=True).get(pk=wallet.pk)
                 raise DomainError.single(
                     "rebate_credit", "INSUFFICIENT_REBATE_CREDIT",
-                    f"Your rebate wallet holds {held} {currency}; {-signed} {currency} cannot be spent.",
+                    gettext("Your rebate wallet holds %(held)s %(currency)s; %(value)s %(currency)s cannot be spent.") % {"held": held, "currency": currency, "value": -signed},
                 )
             # The row is locked by our UPDATE until commit: this read is our own balance.
             balance = RebateWallet.objects.values_list("balance", flat=True).get(pk=wallet.pk)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from storefront.models.money import MONEY
 
@@ -11,32 +12,32 @@ from storefront.models.money import MONEY
 class Order(models.Model):
     class Status(models.TextChoices):
         # Placed by a buyer above its order limit; waits for a dealer admin (nothing taken yet).
-        PENDING_APPROVAL = "pending_approval", "Waiting for approval"
-        CONFIRMED = "confirmed", "Confirmed"
-        PARTIALLY_FULFILLED = "partially_fulfilled", "Partially shipped"
-        FULFILLED = "fulfilled", "Shipped"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING_APPROVAL = "pending_approval", gettext_lazy("Waiting for approval")
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+        PARTIALLY_FULFILLED = "partially_fulfilled", gettext_lazy("Partially shipped")
+        FULFILLED = "fulfilled", gettext_lazy("Shipped")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
         # A dealer admin turned down a pending order; nothing was ever taken for it.
-        REJECTED = "rejected", "Rejected"
+        REJECTED = "rejected", gettext_lazy("Rejected")
 
     class Source(models.TextChoices):
-        STOREFRONT = "storefront", "Storefront or API"
-        REPLAY = "replay", "Replayed history"
-        IMPORT = "import", "Imported history"
+        STOREFRONT = "storefront", gettext_lazy("Storefront or API")
+        REPLAY = "replay", gettext_lazy("Replayed history")
+        IMPORT = "import", gettext_lazy("Imported history")
 
     class PaymentMethod(models.TextChoices):
-        ON_ACCOUNT = "on_account", "On account"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        CARD = "card", "Card"
-        REBATE_CREDIT = "rebate_credit", "Rebate credit"
+        ON_ACCOUNT = "on_account", gettext_lazy("On account")
+        BANK_TRANSFER = "bank_transfer", gettext_lazy("Bank transfer")
+        CARD = "card", gettext_lazy("Card")
+        REBATE_CREDIT = "rebate_credit", gettext_lazy("Rebate credit")
 
     class PaymentStatus(models.TextChoices):
-        UNPAID = "unpaid", "Unpaid"
-        PARTIALLY_PAID = "partially_paid", "Partially paid"
-        PAID = "paid", "Paid"
-        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-        REFUNDED = "refunded", "Refunded"
+        UNPAID = "unpaid", gettext_lazy("Unpaid")
+        PARTIALLY_PAID = "partially_paid", gettext_lazy("Partially paid")
+        PAID = "paid", gettext_lazy("Paid")
+        PARTIALLY_REFUNDED = "partially_refunded", gettext_lazy("Partially refunded")
+        REFUNDED = "refunded", gettext_lazy("Refunded")
 
     # Set right after insert from the primary key ("DM00000042"); imported history keeps the
     # source invoice number.

@@ -10,6 +10,7 @@ keeps refunded ≤ captured ≤ amount.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 from storefront.models.money import MONEY
 from storefront.models.orders import Order
@@ -17,12 +18,12 @@ from storefront.models.orders import Order
 
 class Payment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        REQUIRES_ACTION = "requires_action", "Waiting for the buyer (card authentication)"
-        PROCESSING = "processing", "Processing"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", gettext_lazy("Pending")
+        REQUIRES_ACTION = "requires_action", gettext_lazy("Waiting for the buyer (card authentication)")
+        PROCESSING = "processing", gettext_lazy("Processing")
+        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+        FAILED = "failed", gettext_lazy("Failed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=16, choices=Order.PaymentMethod.choices)
@@ -65,9 +66,9 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"  # amount reserved on the payment; Stripe not yet sure
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"  # reservation given back
+        PENDING = "pending", gettext_lazy("Pending")  # amount reserved on the payment; Stripe not yet sure
+        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+        FAILED = "failed", gettext_lazy("Failed")  # reservation given back
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(**MONEY)
@@ -94,8 +95,8 @@ class StripeEvent(models.Model):
     """Each Stripe event id once: a replayed delivery finds its row and changes nothing."""
 
     class Outcome(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        IGNORED = "ignored", "Not ours or nothing to do"
+        APPLIED = "applied", gettext_lazy("Applied")
+        IGNORED = "ignored", gettext_lazy("Not ours or nothing to do")
 
     event_id = models.CharField(max_length=64, unique=True)
     event_type = models.CharField(max_length=64)

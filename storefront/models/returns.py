@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from storefront.models.money import MONEY
 from storefront.models.orders import Order, OrderLine
@@ -15,10 +16,10 @@ class Return(models.Model):
     Imported history ("C…" invoices) arrives completed."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved, waiting for the goods"
-        REJECTED = "rejected", "Rejected"
-        COMPLETED = "completed", "Received and credited"
+        REQUESTED = "requested", gettext_lazy("Requested")
+        APPROVED = "approved", gettext_lazy("Approved, waiting for the goods")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        COMPLETED = "completed", gettext_lazy("Received and credited")
 
     number = models.CharField(max_length=32, unique=True)
     company = models.ForeignKey("partners.Company", on_delete=models.PROTECT, related_name="returns")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from billing.models import Invoice
 from billing.services import issue_credit_note
@@ -36,16 +37,16 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
     actor = _actor(by)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError.single("reason", "REQUIRED", "Say why the order is cancelled.")
+        raise DomainError.single("reason", "REQUIRED", gettext("Say why the order is cancelled."))
     order = Order.objects.select_for_update(of=("self",)).select_related("company").get(pk=order.pk)
     if order.status == Order.Status.CANCELLED:
-        raise DomainError.single("order", "ALREADY_CANCELLED", f"Order {order.number} is already cancelled.")
+        raise DomainError.single("order", "ALREADY_CANCELLED", gettext("Order %(number)s is already cancelled.") % {"number": order.number})
     if order.status not in CANCELLABLE:
         raise DomainError.single(
-            "order", "ORDER_NOT_CANCELLABLE", f"Order {order.number} is {order.get_status_display().lower()}; only orders not yet shipped can be cancelled."
+            "order", "ORDER_NOT_CANCELLABLE", gettext("Order %(number)s is %(order)s; only orders not yet shipped can be cancelled.") % {"number": order.number, "order": order.get_status_display().lower()}
         )
     if order.payment_status != Order.PaymentStatus.UNPAID:
-        raise DomainError.single("order", "ORDER_PAID", f"Order {order.number} is {order.get_payment_status_display().lower()}: refund the payment first.")
+        raise DomainError.single("order", "ORDER_PAID", gettext("Order %(number)s is %(order)s: refund the payment first.") % {"number": order.number, "order": order.get_payment_status_display().lower()})
 
     released_credit = Decimal("0.00")
     credit_notes = []

@@ -19,6 +19,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations.stripe import client as stripe_api
 from mall.errors import DomainError
@@ -64,9 +65,9 @@ def card_session(payment: Payment) -> CardSession:
 
     Calls Stripe: never call it inside a transaction."""
     if payment.status in FINAL:
-        raise DomainError.single(None, "PAYMENT_CLOSED", f"This card payment is {payment.get_status_display().lower()}.")
+        raise DomainError.single(None, "PAYMENT_CLOSED", gettext("This card payment is %(payment)s.") % {"payment": payment.get_status_display().lower()})
     if payment.order.status == Order.Status.CANCELLED:
-        raise DomainError.single(None, "ORDER_CANCELLED", "This order was cancelled; nothing is to be paid.")
+        raise DomainError.single(None, "ORDER_CANCELLED", gettext("This order was cancelled; nothing is to be paid."))
     try:
         if payment.stripe_payment_intent_id:
             intent = stripe_api.retrieve_payment_intent(payment.stripe_payment_intent_id)
@@ -74,7 +75,7 @@ def card_session(payment: Payment) -> CardSession:
             intent = _create_intent(payment)
     except stripe.StripeError as error:
         raise DomainError.single(
-            None, "CARD_UNAVAILABLE", "Card payments are not available right now; please try again in a few minutes."
+            None, "CARD_UNAVAILABLE", gettext("Card payments are not available right now; please try again in a few minutes.")
         ) from error
     return CardSession(payment, intent["client_secret"], settings.STRIPE_PUBLISHABLE_KEY)
 

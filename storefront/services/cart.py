@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from catalog.selectors import variants_by_sku
 from mall.errors import DomainError, ErrorDetail
@@ -33,23 +34,23 @@ def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
     """Validate SKUs and quantities; merge repeated SKUs. Raises every problem at once."""
     errors: list[ErrorDetail] = []
     if not lines:
-        raise DomainError.single(field, "REQUIRED", "Give at least one line.")
+        raise DomainError.single(field, "REQUIRED", gettext("Give at least one line."))
     merged: dict[str, int] = {}
     for index, line in enumerate(lines):
         sku = (line.sku or "").strip()
         where = f"{field}.{index}"
         if not sku:
-            errors.append(ErrorDetail(f"{where}.sku", "REQUIRED", "SKU is empty."))
+            errors.append(ErrorDetail(f"{where}.sku", "REQUIRED", gettext("SKU is empty.")))
             continue
         if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity <= 0:
-            errors.append(ErrorDetail(f"{where}.quantity", "INVALID_QUANTITY", f"Quantity of {sku} must be a whole number above 0."))
+            errors.append(ErrorDetail(f"{where}.quantity", "INVALID_QUANTITY", gettext("Quantity of %(sku)s must be a whole number above 0.") % {"sku": sku}))
             continue
         if line.quantity > settings.MAX_LINE_QUANTITY:
             errors.append(
                 ErrorDetail(
                     f"{where}.quantity",
                     "QUANTITY_TOO_LARGE",
-                    f"{line.quantity} of {sku} is more than {settings.MAX_LINE_QUANTITY}, the most one line can hold.",
+                    gettext("%(quantity)s of %(sku)s is more than %(limit)s, the most one line can hold.") % {"quantity": line.quantity, "sku": sku, "MAX_LINE_QUANTITY": settings.MAX_LINE_QUANTITY},
                 )
             )
             continue
@@ -58,7 +59,7 @@ def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
     for index, line in enumerate(lines):
         sku = (line.sku or "").strip()
         if sku in merged and sku not in variants:
-            errors.append(ErrorDetail(f"{field}.{index}.sku", "UNKNOWN_SKU", f"No product with SKU {sku[:64]!r} is for sale."))
+            errors.append(ErrorDetail(f"{field}.{index}.sku", "UNKNOWN_SKU", gettext("No product with SKU %(value)s is for sale.") % {"value": repr(sku[:64])}))
     if errors:
         raise DomainError(*errors)
     return {variants[sku]: qty for sku, qty in merged.items()}
@@ -79,7 +80,7 @@ def add_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
         line.quantity += qty
         if line.quantity > settings.MAX_LINE_QUANTITY:
             raise DomainError.single(
-                "lines", "QUANTITY_TOO_LARGE", f"{line.quantity} of {variant.sku} is more than one line can hold."
+                "lines", "QUANTITY_TOO_LARGE", gettext("%(quantity)s of %(sku)s is more than one line can hold.") % {"quantity": line.quantity, "sku": variant.sku}
             )
         changed.append(line)
     CartLine.objects.bulk_create(new)
@@ -95,7 +96,7 @@ def update_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
     for index, line in enumerate(lines):
         sku = (line.sku or "").strip()
         if sku and sku in seen:
-            raise DomainError.single(f"lines.{index}.sku", "DUPLICATE_SKU", f"{sku[:64]} appears twice; give each SKU once.")
+            raise DomainError.single(f"lines.{index}.sku", "DUPLICATE_SKU", gettext("%(value)s appears twice; give each SKU once.") % {"value": sku[:64]})
         seen.add(sku)
     wanted = _check_lines(lines)
     cart = get_or_create_cart(user, company)
@@ -103,7 +104,7 @@ def update_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
     missing = [v.sku for v in wanted if v.pk not in current]
     if missing:
         raise DomainError(
-            *(ErrorDetail("lines", "NOT_IN_CART", f"{sku} is not in your cart; add it first.") for sku in missing)
+            *(ErrorDetail("lines", "NOT_IN_CART", gettext("%(sku)s is not in your cart; add it first.") % {"sku": sku}) for sku in missing)
         )
     changed = []
     for variant, qty in wanted.items():
@@ -119,11 +120,11 @@ def remove_lines(user, company: Company, skus: Sequence[str]) -> Cart:
     cart = get_or_create_cart(user, company)
     skus = [s.strip() for s in skus if s and s.strip()]
     if not skus:
-        raise DomainError.single("skus", "REQUIRED", "Name at least one SKU to remove.")
+        raise DomainError.single("skus", "REQUIRED", gettext("Name at least one SKU to remove."))
     present = set(CartLine.objects.filter(cart=cart, variant__sku__in=skus).values_list("variant__sku", flat=True))
     missing = [s for s in skus if s not in present]
     if missing:
-        raise DomainError(*(ErrorDetail("skus", "NOT_IN_CART", f"{s[:64]} is not in your cart.") for s in missing))
+        raise DomainError(*(ErrorDetail("skus", "NOT_IN_CART", gettext("%(value)s is not in your cart.") % {"value": s[:64]}) for s in missing))
     CartLine.objects.filter(cart=cart, variant__sku__in=skus).delete()
     return cart
 
@@ -143,12 +144,12 @@ def apply_voucher(user, company: Company, code: str) -> Cart:
     whether the cart qualifies (minimum spend, products) is shown, and checked at checkout."""
     normalised = normalize_code(code or "")
     if not normalised or len(normalised) > 64 or "\x00" in normalised:
-        raise DomainError.single("voucher_code", "VOUCHER_NOT_FOUND", "Enter the voucher code as printed.")
+        raise DomainError.single("voucher_code", "VOUCHER_NOT_FOUND", gettext("Enter the voucher code as printed."))
     cart = Cart.objects.select_for_update().get(pk=get_or_create_cart(user, company).pk)
     if normalised in cart.voucher_codes:
         return cart
     if len(cart.voucher_codes) >= MAX_VOUCHERS:
-        raise DomainError.single("voucher_code", "TOO_MANY_VOUCHERS", f"At most {MAX_VOUCHERS} vouchers on one order.")
+        raise DomainError.single("voucher_code", "TOO_MANY_VOUCHERS", gettext("At most %(limit)s vouchers on one order.") % {"limit": MAX_VOUCHERS})
     lines = {line.variant: line.quantity for line in CartLine.objects.filter(cart=cart).select_related("variant__product")}
     priced = price_lines(company, lines, voucher_codes=[normalised]).priced
     refused = [e for e in priced.voucher_errors if e.code in UNUSABLE_VOUCHER]
@@ -164,7 +165,7 @@ def remove_voucher(user, company: Company, code: str) -> Cart:
     cart = Cart.objects.select_for_update().get(pk=get_or_create_cart(user, company).pk)
     normalised = normalize_code(code or "")
     if normalised not in cart.voucher_codes:
-        raise DomainError.single("voucher_code", "NOT_IN_CART", "That voucher is not on your cart.")
+        raise DomainError.single("voucher_code", "NOT_IN_CART", gettext("That voucher is not on your cart."))
     cart.voucher_codes = [c for c in cart.voucher_codes if c != normalised]
     cart.save(update_fields=["voucher_codes", "updated_at"])
     return cart

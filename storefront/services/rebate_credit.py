@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from mall.errors import DomainError
 
 
@@ -10,11 +12,11 @@ def wallet_credit_offered(value) -> Decimal:
     if value is None or value == "":
         return Decimal(0)
     if isinstance(value, bool | float):
-        raise DomainError.single("rebate_credit", "INVALID", "Give the rebate credit as a decimal amount.")
+        raise DomainError.single("rebate_credit", "INVALID", gettext("Give the rebate credit as a decimal amount."))
     try:
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise DomainError.single("rebate_credit", "INVALID", "Give the rebate credit as a decimal amount.") from None
+        raise DomainError.single("rebate_credit", "INVALID", gettext("Give the rebate credit as a decimal amount.")) from None
     if not amount.is_finite() or amount < 0:
-        raise DomainError.single("rebate_credit", "INVALID", "The rebate credit must be zero or more.")
+        raise DomainError.single("rebate_credit", "INVALID", gettext("The rebate credit must be zero or more."))
     return amount

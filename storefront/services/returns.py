@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing.services import issue_credit_note
 from catalog.services import receive_stock
@@ -91,7 +92,7 @@ def _key(idempotency_key: str | None) -> str | None:
         return None
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise DomainError.single("idempotency_key", "INVALID", f"Give an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
+        raise DomainError.single("idempotency_key", "INVALID", gettext("Give an idempotency key of 1 to %(limit)s characters.") % {"limit": MAX_KEY_LENGTH})
     return key
 
 
@@ -117,24 +118,24 @@ def request_return(*, company, order_id: int, lines: list[ReturnRequestLine], re
 def _request(company, order_id, lines, reason, user, key, source, moment) -> Return:
     order = Order.objects.select_for_update().filter(pk=order_id, company=company).first()
     if order is None:
-        raise DomainError.single("order", "NOT_FOUND", "No such order of yours.")
+        raise DomainError.single("order", "NOT_FOUND", gettext("No such order of yours."))
     if order.status not in RETURNABLE_STATUSES:
-        raise DomainError.single("order", "NOT_RETURNABLE", f"Order {order.number} is {order.get_status_display().lower()}; it cannot be returned.")
+        raise DomainError.single("order", "NOT_RETURNABLE", gettext("Order %(number)s is %(order)s; it cannot be returned.") % {"number": order.number, "order": order.get_status_display().lower()})
     if source == Order.Source.STOREFRONT and moment > return_deadline(order):
         raise DomainError.single(
             "order", "WINDOW_CLOSED",
-            f"Returns of order {order.number} were possible until {timezone.localdate(return_deadline(order)):%d %b %Y}.",
+            gettext("Returns of order %(number)s were possible until %(timezone)s.") % {"number": order.number, "timezone": format(timezone.localdate(return_deadline(order)), '%d %b %Y')},
         )
     if not lines:
-        raise DomainError.single("lines", "INVALID", "Choose at least one line to return.")
+        raise DomainError.single("lines", "INVALID", gettext("Choose at least one line to return."))
     by_id = {line.pk: line for line in order.lines.select_related("variant")}
     wanted: dict[int, int] = {}
     errors = []
     for item in lines:
         if item.order_line_id not in by_id:
-            errors.append(ErrorDetail("lines", "NOT_FOUND", f"Line {item.order_line_id} is not a line of order {order.number}."))
+            errors.append(ErrorDetail("lines", "NOT_FOUND", gettext("Line %(order_line_id)s is not a line of order %(number)s.") % {"order_line_id": item.order_line_id, "number": order.number}))
         elif not isinstance(item.quantity, int) or item.quantity <= 0:
-            errors.append(ErrorDetail("lines", "INVALID", "Quantities to return must be whole numbers above zero."))
+            errors.append(ErrorDetail("lines", "INVALID", gettext("Quantities to return must be whole numbers above zero.")))
         else:
             wanted[item.order_line_id] = wanted.get(item.order_line_id, 0) + item.quantity
     if errors:
@@ -145,7 +146,7 @@ def _request(company, order_id, lines, reason, user, key, source, moment) -> Ret
         if quantity > line.quantity - already:
             errors.append(ErrorDetail(
                 "lines", "TOO_MANY",
-                f"{line.sku}: {line.quantity} ordered, {already} already returned or asked for; at most {line.quantity - already} more.",
+                gettext("%(sku)s: %(quantity)s ordered, %(already)s already returned or asked for; at most %(value)s more.") % {"sku": line.sku, "quantity": line.quantity, "already": already, "value": line.quantity - already},
             ))
     if errors:
         raise DomainError(*errors)
@@ -180,7 +181,7 @@ def approve_return(return_request: Return, *, by=None) -> Return:
     if ret.status == Return.Status.APPROVED:
         return ret
     if ret.status != Return.Status.REQUESTED:
-        raise DomainError.single("status", "NOT_REQUESTED", f"Return {ret.number} is {ret.get_status_display().lower()}.")
+        raise DomainError.single("status", "NOT_REQUESTED", gettext("Return %(number)s is %(ret)s.") % {"number": ret.number, "ret": ret.get_status_display().lower()})
     ret.status, ret.decided_by, ret.decided_at, ret.version = Return.Status.APPROVED, by, timezone.now(), ret.version + 1
     ret.save(update_fields=["status", "decided_by", "decided_at", "version"])
     record_events([return_approved(ret, list(ret.lines.all()))])
@@ -191,10 +192,10 @@ def approve_return(return_request: Return, *, by=None) -> Return:
 def reject_return(return_request: Return, *, by=None, reason: str) -> Return:
     """Staff reject with a reason the dealer reads; the quantities are free again."""
     if not (reason or "").strip():
-        raise DomainError.single("reason", "REQUIRED", "Say why the return is rejected; the dealer reads it.")
+        raise DomainError.single("reason", "REQUIRED", gettext("Say why the return is rejected; the dealer reads it."))
     ret = _locked(return_request.pk)
     if ret.status != Return.Status.REQUESTED:
-        raise DomainError.single("status", "NOT_REQUESTED", f"Return {ret.number} is {ret.get_status_display().lower()}.")
+        raise DomainError.single("status", "NOT_REQUESTED", gettext("Return %(number)s is %(ret)s.") % {"number": ret.number, "ret": ret.get_status_display().lower()})
     ret.status, ret.decided_by, ret.decided_at = Return.Status.REJECTED, by, timezone.now()
     ret.rejection_reason = reason.strip()[:2000]
     ret.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
@@ -209,7 +210,7 @@ def receive_return(return_request: Return, *, by=None, warehouse=None, moment=No
     if ret.status == Return.Status.COMPLETED:
         return ret
     if ret.status != Return.Status.APPROVED:
-        raise DomainError.single("status", "NOT_APPROVED", f"Return {ret.number} must be approved before its goods are received.")
+        raise DomainError.single("status", "NOT_APPROVED", gettext("Return %(number)s must be approved before its goods are received.") % {"number": ret.number})
     lines = list(ret.lines.all())
     ret.status, ret.received_at = Return.Status.COMPLETED, moment or timezone.now()
     if ret.total > 0:

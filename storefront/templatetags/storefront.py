@@ -2,20 +2,37 @@
 
 from decimal import Decimal, InvalidOperation
 
+from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from django import template
 from django.conf import settings
+from django.utils.translation import get_language, to_locale
 
+from pricing_engine.core.money import quantize
 from storefront.views.header import header_counts
 
 register = template.Library()
 
-LOCALE = "en_GB"
+FALLBACK_LOCALE = "en_GB"
+
+
+def babel_locale() -> str:
+    """The CLDR locale of the page's language: en-gb -> en_GB, zh-hans -> zh_Hans."""
+    name = to_locale(get_language() or settings.LANGUAGE_CODE)
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return FALLBACK_LOCALE
+    return name
 
 
 @register.filter
 def money(amount, currency=None):
-    """`{{ amount|money:currency }}` -> "£2.30". Decimal or str in; never float arithmetic."""
+    """`{{ amount|money:currency }}` -> "£2.30" (en-gb), "¥1,234.50" (CNY in zh-hans).
+
+    Decimal or str in; never float arithmetic. The amount is rounded by the project's one rule
+    (pricing_engine.core.money.quantize, halves up) before babel writes it in the page's
+    locale, so babel's own (half-even) rounding never decides a digit."""
     if amount is None or amount == "":
         return "—"
     try:
@@ -24,7 +41,7 @@ def money(amount, currency=None):
         return str(amount)
     code = currency or settings.DEFAULT_CURRENCY
     try:
-        return format_currency(value, code, locale=LOCALE)
+        return format_currency(quantize(value, code), code, locale=babel_locale())
     except Exception:  # unknown currency code: still show the amount
         return f"{value:.2f} {code}"
 

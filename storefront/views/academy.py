@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mall.errors import DomainError
@@ -92,7 +93,7 @@ def lesson_detail(request, company, slug: str, lesson_id: int):
     if request.method == "POST":
         try:
             complete_lesson(user=request.user, lesson_id=lesson.pk)
-            messages.success(request, f"Lesson “{lesson.title}” done.")
+            messages.success(request, gettext("Lesson “%(title)s” done.") % {"title": lesson.title})
         except DomainError as exc:
             messages.error(request, exc.details[0].message)
         return redirect("storefront:academy_course", slug=course.slug)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from billing.models import Invoice
 from billing.selectors import (
@@ -32,17 +33,17 @@ FILE_TYPES = {
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
-                raise forms.ValidationError("The period must start on or before its last day.")
+                raise forms.ValidationError(gettext("The period must start on or before its last day."))
             if (end - start).days > MAX_STATEMENT_DAYS:
-                raise forms.ValidationError("A statement covers at most three years; choose a shorter period.")
+                raise forms.ValidationError(gettext("A statement covers at most three years; choose a shorter period."))
         return cleaned
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from catalog.selectors import available_by_variant
 from mall.errors import DomainError
@@ -112,7 +113,7 @@ def build_cart(user, company) -> CartView:
         selection = price_lines(company, {line.variant: line.quantity for line in lines}, voucher_codes=codes)
         priced, variants = selection.priced, selection.variants
     except PricingError as exc:
-        errors.append(f"Your cart cannot be priced just now ({exc}); please contact your account manager.")
+        errors.append(gettext("Your cart cannot be priced just now (%(exc)s); please contact your account manager.") % {"exc": exc})
     else:
         priced_by_sku = {p.sku: p for p in priced.lines}
         for error in priced.errors:
@@ -223,7 +224,7 @@ def cart_add(request, company):
             return redirect(back.url)
         return render_cart(request, company, errors=problems, quick=quick, status=400)
     forget_cart_count(request)
-    messages.success(request, f"Added {quantity} × {sku} to your cart.")
+    messages.success(request, gettext("Added %(quantity)s × %(sku)s to your cart.") % {"quantity": quantity, "sku": sku})
     return redirect(back.url if back else "storefront:cart")
 
 
@@ -235,7 +236,7 @@ def cart_update(request, company):
     skus = [clean_text(s) for s in request.POST.getlist("sku")]
     typed = request.POST.getlist("quantity")
     if not skus or None in skus or len(skus) != len(typed):
-        return render_cart(request, company, errors=["Nothing to update: the form was incomplete."], status=400)
+        return render_cart(request, company, errors=[gettext("Nothing to update: the form was incomplete.")], status=400)
     field = quantity_field(min_value=0)
     changes, removals = [], []
     line_errors: dict[str, list[str]] = {}
@@ -262,7 +263,7 @@ def cart_update(request, company):
         general, by_sku = _split_errors(exc, {i: c.sku for i, c in enumerate(changes)})
         return render_cart(request, company, errors=general, line_errors=by_sku, typed=typed_by_sku, status=400)
     forget_cart_count(request)
-    messages.success(request, "Your cart is updated.")
+    messages.success(request, gettext("Your cart is updated."))
     return redirect("storefront:cart")
 
 
@@ -272,13 +273,13 @@ def cart_remove(request, company):
         return redirect("storefront:cart")
     sku = clean_text(request.POST.get("remove") or request.POST.get("sku"))
     if sku is None:
-        return render_cart(request, company, errors=["Choose a line of your cart to remove."], status=400)
+        return render_cart(request, company, errors=[gettext("Choose a line of your cart to remove.")], status=400)
     try:
         remove_lines(request.user, company, [sku])
     except DomainError as exc:
         return render_cart(request, company, errors=[d.message for d in exc.details], status=400)
     forget_cart_count(request)
-    messages.success(request, f"Removed {sku} from your cart.")
+    messages.success(request, gettext("Removed %(sku)s from your cart.") % {"sku": sku})
     return redirect("storefront:cart")
 
 
@@ -300,7 +301,7 @@ def cart_voucher_apply(request, company):
         return render_cart(
             request, company, voucher_errors=[d.message for d in exc.details], voucher=_typed_voucher(request), status=400
         )
-    messages.success(request, f"Voucher {normalize_code(form.cleaned_data['code'])} is on your cart.")
+    messages.success(request, gettext("Voucher %(code)s is on your cart.") % {"code": normalize_code(form.cleaned_data['code'])})
     return redirect("storefront:cart")
 
 
@@ -310,10 +311,10 @@ def cart_voucher_remove(request, company):
         return redirect("storefront:cart")
     code = clean_text(request.POST.get("code"))
     if code is None:
-        return render_cart(request, company, voucher_errors=["Choose a voucher to remove."], status=400)
+        return render_cart(request, company, voucher_errors=[gettext("Choose a voucher to remove.")], status=400)
     try:
         remove_voucher(request.user, company, code)
     except DomainError as exc:
         return render_cart(request, company, voucher_errors=[d.message for d in exc.details], status=400)
-    messages.success(request, f"Removed voucher {code.upper()} from your cart.")
+    messages.success(request, gettext("Removed voucher %(code)s from your cart.") % {"code": code.upper()})
     return redirect("storefront:cart")

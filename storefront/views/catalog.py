@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from catalog.search import (
     PageRequest,
@@ -37,25 +38,25 @@ VIEWS = ("grid", "list")
 SESSION_VIEW = "catalog_view"
 
 SORT_LABELS = {
-    Sort.RELEVANCE: "Best match",
-    Sort.PRICE_ASC: "Price: low to high",
-    Sort.PRICE_DESC: "Price: high to low",
-    Sort.NEWEST: "Newest",
-    Sort.BEST_SELLING: "Best-selling",
+    Sort.RELEVANCE: gettext_lazy("Best match"),
+    Sort.PRICE_ASC: gettext_lazy("Price: low to high"),
+    Sort.PRICE_DESC: gettext_lazy("Price: high to low"),
+    Sort.NEWEST: gettext_lazy("Newest"),
+    Sort.BEST_SELLING: gettext_lazy("Best-selling"),
 }
 
 
 class CatalogSearchForm(CatalogFilterForm):
     """The catalog filters plus the dealer-only ones (price range, promotions) and a sort."""
 
-    on_promotion = forms.BooleanField(label="On promotion", required=False)
-    price_min = forms.CharField(label="Price from", required=False, max_length=20)
-    price_max = forms.CharField(label="to", required=False, max_length=20)
-    sort = forms.ChoiceField(label="Sort by", required=False, error_messages={"invalid_choice": "Choose a sort from the list."})
+    on_promotion = forms.BooleanField(label=gettext_lazy("On promotion"), required=False)
+    price_min = forms.CharField(label=gettext_lazy("Price from"), required=False, max_length=20)
+    price_max = forms.CharField(label=gettext_lazy("to"), required=False, max_length=20)
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, error_messages={"invalid_choice": gettext_lazy("Choose a sort from the list.")})
 
     def __init__(self, *args, dealer: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = "SKU, name or category"
+        self.fields["q"].widget.attrs["placeholder"] = gettext("SKU, name or category")
         sorts = [s for s in Sort if dealer or s not in (Sort.PRICE_ASC, Sort.PRICE_DESC)]
         self.fields["sort"].choices = [(s.value, SORT_LABELS[s]) for s in sorts]
         for name in ("price_min", "price_max"):

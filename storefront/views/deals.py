@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deals import selectors, services
@@ -21,18 +22,18 @@ PAGE_SIZE = 25
 
 
 class DealForm(forms.Form):
-    prospect_name = forms.CharField(label="Prospect company name", max_length=255)
-    tax_number = forms.CharField(label="Tax / registration number", max_length=64, required=False)
-    website = forms.CharField(max_length=255, required=False)
-    contact_name = forms.CharField(max_length=255, required=False)
-    contact_email = forms.CharField(label="Contact e-mail", max_length=254, required=False)
-    phone = forms.CharField(max_length=64, required=False)
-    city = forms.CharField(max_length=128, required=False)
-    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False)
-    products_of_interest = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
-    expected_value = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False)
-    expected_close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
+    prospect_name = forms.CharField(label=gettext_lazy("Prospect company name"), max_length=255)
+    tax_number = forms.CharField(label=gettext_lazy("Tax / registration number"), max_length=64, required=False)
+    website = forms.CharField(label=gettext_lazy("Website"), max_length=255, required=False)
+    contact_name = forms.CharField(label=gettext_lazy("Contact name"), max_length=255, required=False)
+    contact_email = forms.CharField(label=gettext_lazy("Contact e-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=64, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=128, required=False)
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.order_by("name"), required=False)
+    products_of_interest = forms.CharField(label=gettext_lazy("Products of interest"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
+    expected_value = forms.DecimalField(label=gettext_lazy("Expected value"), min_value=0, max_digits=14, decimal_places=2, required=False)
+    expected_close_date = forms.DateField(label=gettext_lazy("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
 
     def as_input(self, currency: str) -> services.DealInput:
         data = dict(self.cleaned_data)
@@ -41,7 +42,7 @@ class DealForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=messaging.MAX_COMMENT_LENGTH, required=False)
+    body = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=messaging.MAX_COMMENT_LENGTH, required=False)
 
 
 @dealer_required
@@ -72,9 +73,9 @@ def _announce(request, result: services.SubmitResult) -> None:
     if result.conflict:
         messages.warning(request, selectors.CONFLICT_MESSAGE)
     elif result.deal.state == Deal.State.SUBMITTED:
-        messages.success(request, "Your deal is submitted for review.")
+        messages.success(request, gettext("Your deal is submitted for review."))
     else:
-        messages.success(request, "Your deal is saved as a draft.")
+        messages.success(request, gettext("Your deal is saved as a draft."))
 
 
 @dealer_required
@@ -108,9 +109,9 @@ def deal_action(request, company, pk: int):
             _announce(request, services.submit_deal(pk, company=company, user=request.user))
         elif action in ("win", "lose"):
             services.close_deal(pk, outcome=action, by=request.user, company=company, reason=request.POST.get("reason", "")[:2000])
-            messages.success(request, "The outcome is recorded.")
+            messages.success(request, gettext("The outcome is recorded."))
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, gettext("Unknown action."))
     except DomainError as exc:
         if exc.details[0].code == "NOT_FOUND":
             raise Http404("No such deal.") from None
@@ -126,7 +127,7 @@ def deal_comment(request, company, pk: int):
         raise Http404("No such deal.")
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A comment may have at most 5,000 characters.")
+        messages.error(request, gettext("A comment may have at most 5,000 characters."))
         return redirect("storefront:deal_detail", pk=pk)
     try:
         messaging.post_comment(
@@ -136,5 +137,5 @@ def deal_comment(request, company, pk: int):
     except DomainError as exc:
         messages.error(request, " ".join(d.message for d in exc.details))
     else:
-        messages.success(request, "Your comment is posted.")
+        messages.success(request, gettext("Your comment is posted."))
     return redirect("storefront:deal_detail", pk=pk)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from expenses.models import ActivityPlan, ProofFile
@@ -28,14 +29,14 @@ from .context import dealer_required
 
 
 class PlanForm(forms.Form):
-    fund = forms.ModelChoiceField(queryset=None, empty_label=None)
-    kind = forms.ChoiceField(choices=ActivityPlan.Kind.choices)
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
-    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    requested_amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
-    expected_outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    fund = forms.ModelChoiceField(label=gettext_lazy("Fund"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=gettext_lazy("Type"), choices=ActivityPlan.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    requested_amount = forms.DecimalField(label=gettext_lazy("Requested amount"), min_value=0, max_digits=14, decimal_places=2)
+    expected_outcome = forms.CharField(label=gettext_lazy("Expected outcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, company, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,17 +44,17 @@ class PlanForm(forms.Form):
 
 
 class ProofForm(forms.Form):
-    file = forms.FileField()
-    description = forms.CharField(max_length=255, required=False)
+    file = forms.FileField(label=gettext_lazy("File"))
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=255, required=False)
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=messaging.MAX_COMMENT_LENGTH, required=False)
+    body = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=messaging.MAX_COMMENT_LENGTH, required=False)
 
 
 class ClaimForm(forms.Form):
-    actual_spend = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
+    actual_spend = forms.DecimalField(label=gettext_lazy("Actual spend"), min_value=0, max_digits=14, decimal_places=2)
+    note = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000)
 
 
 def _form_errors(form) -> list[str]:
@@ -94,7 +95,7 @@ def plan_new(request, company):
             except DomainError as exc:
                 errors = [d.message for d in exc.details]
             else:
-                messages.success(request, "Plan saved as a draft. Submit it when it is ready.")
+                messages.success(request, gettext("Plan saved as a draft. Submit it when it is ready."))
                 return redirect("storefront:fund_plan", pk=plan.pk)
         else:
             errors = _form_errors(form)
@@ -144,24 +145,24 @@ def plan_action(request, company, pk: int):
     try:
         if action == "submit":
             submit_plan(pk, user=request.user, company=company)
-            messages.success(request, "Plan sent for approval.")
+            messages.success(request, gettext("Plan sent for approval."))
         elif action == "cancel":
             cancel_plan(pk, user=request.user, company=company, reason=(request.POST.get("reason") or "")[:500])
-            messages.success(request, "Plan cancelled.")
+            messages.success(request, gettext("Plan cancelled."))
         elif action == "proof":
             form = ProofForm(request.POST, request.FILES)
             if not form.is_valid():
                 return _render_plan(request, company, pk, errors=_form_errors(form), status=400)
             add_proof(pk, user=request.user, company=company, upload=form.cleaned_data["file"], description=form.cleaned_data["description"])
-            messages.success(request, "Proof uploaded.")
+            messages.success(request, gettext("Proof uploaded."))
         elif action == "claim":
             form = ClaimForm(request.POST)
             if not form.is_valid():
                 return _render_plan(request, company, pk, errors=_form_errors(form), status=400)
             submit_claim(pk, user=request.user, company=company, actual_spend=form.cleaned_data["actual_spend"], note=form.cleaned_data["note"])
-            messages.success(request, "Claim sent. Channel staff will audit it.")
+            messages.success(request, gettext("Claim sent. Channel staff will audit it."))
         else:
-            return _render_plan(request, company, pk, errors=["Unknown action."], status=400)
+            return _render_plan(request, company, pk, errors=[gettext("Unknown action.")], status=400)
     except DomainError as exc:
         return _render_plan(request, company, pk, errors=[d.message for d in exc.details], status=400)
     return redirect("storefront:fund_plan", pk=pk)
@@ -174,7 +175,7 @@ def plan_comment(request, company, pk: int):
     plan = _plan_or_404(company, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"A comment may have at most {messaging.MAX_COMMENT_LENGTH:,} characters.")
+        messages.error(request, gettext("A comment may have at most %(limit)s characters.") % {"limit": format(messaging.MAX_COMMENT_LENGTH, ',')})
         return redirect("storefront:fund_plan", pk=pk)
     try:
         messaging.post_comment(
@@ -184,7 +185,7 @@ def plan_comment(request, company, pk: int):
     except DomainError as exc:
         messages.error(request, " ".join(d.message for d in exc.details))
     else:
-        messages.success(request, "Your comment is posted.")
+        messages.success(request, gettext("Your comment is posted."))
     return redirect("storefront:fund_plan", pk=pk)
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mall.errors import DomainError
@@ -44,7 +45,7 @@ def announcement_acknowledge(request, company, pk: int):
             raise Http404("No such announcement.") from None
         messages.error(request, exc.details[0].message)
     else:
-        messages.success(request, "Thank you: your acknowledgement is recorded.")
+        messages.success(request, gettext("Thank you: your acknowledgement is recorded."))
     return redirect("storefront:announcement", pk=pk)
 
 
@@ -82,7 +83,7 @@ def thread_comment(request, company, kind: str, key: str):
     except DomainError as exc:
         messages.error(request, " ".join(d.message for d in exc.details))
     else:
-        messages.success(request, "Your comment is posted; the vendor's team is notified.")
+        messages.success(request, gettext("Your comment is posted; the vendor's team is notified."))
     return redirect(messaging.link_for(target, request.user, company.pk) or "storefront:inbox")
 
 

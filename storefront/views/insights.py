@@ -4,6 +4,7 @@ invoices, all scoped to the signed-in dealer's company."""
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from billing.selectors import open_invoices
 from insights import dealer_selectors
@@ -21,9 +22,9 @@ def dashboard(request, company):
     months = dealer_selectors.purchases_by_month(company, since=since)
     currency = currency_of(company)
     chart = Chart(
-        f"Net purchases per month ({currency})",
+        gettext("Net purchases per month (%(currency)s)") % {"currency": currency},
         [m["month"].strftime("%Y-%m") for m in months if m["currency"] == currency],
-        [Series("net purchases", [m["net"] for m in months if m["currency"] == currency])],
+        [Series(gettext("net purchases"), [m["net"] for m in months if m["currency"] == currency])],
     )
     invoices = list(open_invoices(company)[:10])
     context = {

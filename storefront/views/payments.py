@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mall.errors import DomainError
 from storefront.forms import clean_text
@@ -38,10 +39,10 @@ def card_payment(request, company, number: str):
     if request.GET.get("payment_intent") == payment.stripe_payment_intent_id and payment.stripe_payment_intent_id:
         payment = sync_card_payment(payment)  # back from Stripe.js
         if payment.status == Payment.Status.SUCCEEDED:
-            messages.success(request, f"Thank you: your card payment for order {order.number} succeeded.")
+            messages.success(request, gettext("Thank you: your card payment for order %(number)s succeeded.") % {"number": order.number})
             return redirect("storefront:order_detail", number=order.number)
         if payment.status == Payment.Status.PROCESSING:
-            messages.info(request, "Your card payment is being processed; this page will show it once Stripe confirms.")
+            messages.info(request, gettext("Your card payment is being processed; this page will show it once Stripe confirms."))
             return redirect("storefront:order_detail", number=order.number)
     if payment.status == Payment.Status.SUCCEEDED:
         return redirect("storefront:order_detail", number=order.number)

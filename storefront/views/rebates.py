@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from mall.errors import DomainError
@@ -66,7 +67,7 @@ def return_new(request, company, number: str):
     if request.method == "POST":
         reason = (request.POST.get("reason") or "").strip()
         if "\x00" in reason or len(reason) > MAX_REASON_LENGTH:
-            errors.append(f"Reason: write at most {MAX_REASON_LENGTH:,} characters, without null characters.")
+            errors.append(gettext("Reason: write at most %(limit)s characters, without null characters.") % {"limit": format(MAX_REASON_LENGTH, ',')})
             reason = reason.replace("\x00", "")[:MAX_REASON_LENGTH]
         wanted = []
         for row in rows:
@@ -75,7 +76,7 @@ def return_new(request, company, number: str):
                 continue
             chosen[row["line"].line_number] = raw
             if not (raw.isascii() and raw.isdigit()):  # "²" and "٣" pass isdigit() but are not quantities
-                errors.append(f"Line {row['line'].line_number}: give a whole number of units.")
+                errors.append(gettext("Line %(line_number)s: give a whole number of units.") % {"line_number": row['line'].line_number})
                 continue
             wanted.append(ReturnRequestLine(row["line"].pk, int(raw)))
         if not errors:
