@@ -19,6 +19,7 @@ from prometheus_client import REGISTRY as PROCESS_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from integrations.events import ORDER_CONFIRMED
 from integrations.models import Delivery, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class InstallationCollector:
 
     def _orders(self):
         try:
-            confirmed = OutboxEvent.objects.filter(event_type="order.confirmed").count()
+            confirmed = OutboxEvent.objects.filter(event_type=ORDER_CONFIRMED).count()
         except Exception as exc:  # the database is down: the per-process figures are still worth serving
             logger.warning("metrics: cannot count orders: %s", exc)
             yield self._up("database", False)
