@@ -56,6 +56,9 @@ def parse_limit(value) -> Decimal | None:
 def update_membership(*, actor, company: Company, membership_id, role: str | None = None, order_limit=...) -> Membership:
     """Set a company user's role and/or order limit (`order_limit=None` removes the limit;
     leave it out to keep it). `actor` must be an admin of `company`."""
+    # One company's changes wait for each other here, so the actor's role and the admin count
+    # read below are current (an admin demoted a moment ago is no longer one).
+    Company.objects.select_for_update().filter(pk=company.pk).first()
     if not is_company_admin(actor, company):
         raise DomainError.single(None, "NOT_ALLOWED", _("Only your company's admins change users' roles and limits."))
     errors = []
@@ -69,8 +72,6 @@ def update_membership(*, actor, company: Company, membership_id, role: str | Non
             errors += exc.details
     if errors:
         raise DomainError(*errors)
-    # One company's changes wait for each other here, so the admin count below is current.
-    Company.objects.select_for_update().filter(pk=company.pk).first()
     pk = parse_id(membership_id)
     # Another company's user is "not found", like a missing one.
     membership = Membership.objects.select_related("user").filter(pk=pk, company=company).first() if pk else None

@@ -115,6 +115,10 @@ def _locked_pending(company: Company, number) -> Order:
     return order
 
 
+def _decided_meanwhile(order: Order) -> DomainError:
+    return DomainError.single("number", "ALREADY_DECIDED", _("Order %(number)s was decided meanwhile.") % {"number": order.number})
+
+
 def _decider(user, company: Company) -> Membership:
     membership = _membership(user, company)
     if not can_decide(membership):
@@ -149,9 +153,11 @@ def approve_order(*, user, company: Company, number) -> Order:
     order.version = 1
     order.approval_decided_by = user
     order.approval_decided_at = now
-    Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(
+    # Conditional as well as locked: a decision that lost the race changes nothing.
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(
         status=order.status, version=1, approval_decided_by=user, approval_decided_at=now
-    )
+    ):
+        raise _decided_meanwhile(order)
     confirm_order(order, lines, Claims.from_json(order.approval_claims), variants=variants)
     notify(
         [order.user],
@@ -174,9 +180,10 @@ def reject_order(*, user, company: Company, number, reason: str) -> Order:
     order = _locked_pending(company, number)
     _not_own(order, user)
     now = timezone.now()
-    Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(
         status=Order.Status.REJECTED, approval_decided_by=user, approval_decided_at=now, rejection_reason=text
-    )
+    ):
+        raise _decided_meanwhile(order)
     order.refresh_from_db()
     notify(
         [order.user],
@@ -194,6 +201,7 @@ def withdraw_order(*, user, company: Company, number) -> Order:
     order = _locked_pending(company, number)
     if order.user_id != user.pk:
         raise DomainError.single("number", "NOT_YOUR_ORDER", _("Only the buyer who placed an order can withdraw it."))
-    Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(status=Order.Status.CANCELLED)
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_APPROVAL).update(status=Order.Status.CANCELLED):
+        raise _decided_meanwhile(order)
     order.status = Order.Status.CANCELLED
     return order
