@@ -7,10 +7,11 @@ WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN mkdir -p "$VAR_DIR" \
+RUN mkdir -p "$VAR_DIR/private" \
     && DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --home /app dealermall && chown -R dealermall "$VAR_DIR"
 USER dealermall
 
 EXPOSE 8000
-CMD ["gunicorn", "mall.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers: WEB_CONCURRENCY (default 3). Access lines come from the app as JSON (docs/operations.md).
+CMD ["gunicorn", "-c", "python:operations.gunicorn_conf", "mall.wsgi:application"]
