@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/dealermall
 SAMPLE := sample_data/online-retail-2010-12.csv.gz
 
-.PHONY: demo test install lint bench clean-demo browser-deps
+.PHONY: demo test install lint bench clean-demo browser-deps translations
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "DealerMall needs Python 3.11 or newer")'
@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed
+	@$(PY) manage.py compile_translations --verbosity 0
 
 demo: install
 	@mkdir -p var
@@ -59,3 +60,9 @@ lint: install
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(PY) bench/replay.py
+
+# After changing text in a template or in Python: re-extract, translate the new strings in
+# locale/*/LC_MESSAGES/django.po, compile (docs/translations.md).
+translations: install
+	$(PY) manage.py update_translations
+	$(PY) manage.py compile_translations

@@ -14,4 +14,5 @@ class Command(BaseCommand):
             mo, catalog = catalogs.compile_catalog(po)
             missing = len(catalogs.untranslated(catalog))
             note = f" ({missing} untranslated: shown in English)" if missing else ""
-            self.stdout.write(f"{mo.relative_to(catalogs.locale_dir().parent)}: {len(catalog)} strings{note}")
+            if options["verbosity"]:
+                    self.stdout.write(f"{mo.relative_to(catalogs.locale_dir().parent)}: {len(catalog)} strings{note}")
