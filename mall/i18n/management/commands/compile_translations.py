@@ -15,4 +15,4 @@ class Command(BaseCommand):
             missing = len(catalogs.untranslated(catalog))
             note = f" ({missing} untranslated: shown in English)" if missing else ""
             if options["verbosity"]:
-                    self.stdout.write(f"{mo.relative_to(catalogs.locale_dir().parent)}: {len(catalog)} strings{note}")
+                self.stdout.write(f"{mo.relative_to(catalogs.locale_dir().parent)}: {len(catalog)} strings{note}")
