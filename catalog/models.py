@@ -121,6 +121,16 @@ class SearchDocument(models.Model):
     vector = SearchVectorField(null=True)
     units_sold = models.PositiveIntegerField(default=0, help_text="Units on order lines of orders not cancelled.")
     updated_at = models.DateTimeField(auto_now=True)
+    # Copies of what filters, facets and sorts read, so one indexed query over this table
+    # answers a search (catalog/search/documents.py keeps them with the text).
+    product_id = models.BigIntegerField(null=True)
+    category_id = models.BigIntegerField(null=True)
+    is_visible = models.BooleanField(default=False, help_text="Active SKU of an active product.")
+    list_price = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    currency = models.CharField(max_length=3, blank=True)
+    in_stock = models.BooleanField(default=False, help_text="Units available in some warehouse.")
+    product_name = models.CharField(max_length=255, blank=True)
+    product_created_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return self.sku

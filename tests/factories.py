@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from catalog.models import Category, Product, Stock, Variant, Warehouse
+from catalog.search.documents import refresh_documents, refresh_stock_and_prices
 from partners.models import Company, CreditAccount, Membership, Region, Tier
 from pricing_engine.models import PriceBreak, PriceList, PriceListItem, Promotion, Voucher
 from storefront.models import Order, OrderLine
@@ -143,10 +144,22 @@ class VariantFactory(factory.django.DjangoModelFactory):
         if create and extracted is not None:
             Stock.objects.create(variant=obj, warehouse=WarehouseFactory(), quantity_on_hand=extracted, **kwargs)
 
+    @factory.post_generation
+    def search_document(obj, create, extracted, **kwargs):
+        # As the catalog services do: search reads the SKU's document (catalog/search/documents.py).
+        if create:
+            refresh_documents([obj.pk])
+
 
 class StockFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Stock
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        refresh_stock_and_prices([row.variant_id])  # as the stock services do
+        return row
 
     variant = factory.SubFactory(VariantFactory)
     warehouse = factory.SubFactory(WarehouseFactory)

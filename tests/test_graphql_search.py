@@ -111,3 +111,14 @@ def test_bad_price_filters_are_typed_errors(graphql, hardware, dealer_a, variabl
 def test_hostile_search_text_is_never_an_error(graphql, hardware, dealer_a, text):
     body = graphql(dealer_a).execute(SEARCH, {"search": text})
     assert products(body)["totalCount"] == len(products(body)["edges"])
+
+
+@pytest.mark.parametrize("text", ["\x00", "\x00bolt", "bolt\x00", "\ud800", "SPAN\ud800"])
+def test_a_nul_or_lone_surrogate_finds_nothing_rather_than_everything(graphql, hardware, dealer_a, text):
+    # The GraphQL guard turns NUL and lone surrogates into U+FFFD; no product's text can hold
+    # any of them, so the search finds nothing (it used to list the whole catalog for "\x00").
+    body = graphql(dealer_a).execute(SEARCH, {"search": text})
+    found = products(body)
+    assert found["totalCount"] == 0 and found["edges"] == []
+    assert found["facets"]["categories"] == [] and found["facets"]["inStock"] == 0
+    assert found["facets"]["onPromotion"] == 0 and [r["count"] for r in found["facets"]["priceRanges"]] == [0] * 8

@@ -20,7 +20,17 @@ from .elastic.backend import ElasticsearchBackend
 from .elastic.client import ElasticsearchUnavailable
 from .plain import PlainBackend
 from .postgres import PostgresBackend
-from .types import PageRequest, SearchFilters, SearchResult, Sort, check_request, clean_query
+from .types import (
+    Facets,
+    PageRequest,
+    PriceRangeCount,
+    SearchFilters,
+    SearchResult,
+    Sort,
+    check_request,
+    clean_query,
+    holds_impossible_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +58,13 @@ def get_backend(name: str | None = None):
     return PlainBackend()
 
 
+def nothing_found(pricing, backend: str) -> SearchResult:
+    """An empty result with the facets a dealer's result always has (price ranges at 0)."""
+    ranges = [PriceRangeCount(low, high, 0, pricing.currency) for low, high, _, _ in pricing.ranges()] if pricing else []
+    facets = Facets(price_ranges=ranges, on_promotion=0 if pricing else None)
+    return SearchResult(hits=[], total=0, facets=facets, backend=backend, promotions=pricing.promotions if pricing else ())
+
+
 def search_products(
     query: str | None,
     *,
@@ -69,6 +86,8 @@ def search_products(
     text = clean_query(query)
     pricing = dealer_pricing(company, moment or timezone.now())
     engine = get_backend(backend)
+    if holds_impossible_text(query):
+        return nothing_found(pricing, engine.name)
     try:
         return engine.search(text, pricing=pricing, filters=filters, sort=chosen_sort, page=page)
     except ElasticsearchUnavailable as error:

@@ -52,6 +52,15 @@ def searchable_variants() -> QuerySet[Variant]:
     )
 
 
+def load_hits(variant_ids: list[int]) -> list[Variant]:
+    """The page's SKUs in this order, read with their product, category and units available
+    (one query); a SKU deactivated since its search document was written is left out."""
+    if not variant_ids:
+        return []
+    rows = {v.pk: v for v in searchable_variants().filter(pk__in=variant_ids).select_related("product__category")}
+    return [rows[pk] for pk in variant_ids if pk in rows]
+
+
 def category_condition(slug: str) -> Q:
     ids = Category.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).values("pk")
     return Q(product__category_id__in=ids)

@@ -86,6 +86,51 @@ class DealerPricing:
         price = Coalesce(*terms, output_field=RAW_PRICE) if len(terms) > 1 else terms[0]
         return Case(When(currency=self.currency, then=price), default=None, output_field=RAW_PRICE)
 
+    def document_price_sql(self, doc: str = "d") -> tuple[str, list, str, list]:
+        """The same unrounded price over search documents (their copied list price and
+        currency), as raw SQL: (LEFT JOINs, their params, price expression, its params).
+
+        Each list's explicit prices are one LEFT JOIN on (price list, variant) (a hash join on
+        the list's rows for broad searches, an index probe for narrow ones)."""
+        joins, terms, join_params, term_params = [], [], [], []
+        for price_list in self.price_lists:
+            alias = f"pl{price_list.pk}"
+            joins.append(
+                f"LEFT JOIN pricing_engine_pricelistitem {alias} "
+                f"ON {alias}.variant_id = {doc}.variant_id AND {alias}.price_list_id = %s"
+            )
+            join_params.append(price_list.pk)
+            terms.append(f"{alias}.unit_price")
+            if price_list.default_discount_percent is not None:
+                # This list applies to every SKU: later lists can never win.
+                terms.append(f"{doc}.list_price * (100 - %s) / 100")
+                term_params.append(price_list.default_discount_percent)
+                break
+            breaks = f"pb{price_list.pk}"
+            joins.append(
+                f"LEFT JOIN (SELECT DISTINCT variant_id FROM pricing_engine_pricebreak WHERE price_list_id = %s) {breaks} "
+                f"ON {breaks}.variant_id = {doc}.variant_id"
+            )
+            join_params.append(price_list.pk)
+            terms.append(f"CASE WHEN {breaks}.variant_id IS NOT NULL THEN {doc}.list_price END")
+        terms.append(f"{doc}.list_price")
+        price = f"CASE WHEN {doc}.currency = %s THEN COALESCE({', '.join(terms)}) END"
+        return " ".join(joins), join_params, price, [self.currency, *term_params]
+
+    def document_promotion_sql(self, doc: str = "d") -> tuple[str, list]:
+        """`on_promotion()` over search documents: (boolean SQL, params)."""
+        skus: set[str] = set()
+        categories: set[int] = set()
+        for promotion in self.promotions:
+            scope = promotion.scope
+            if not (scope.skus or scope.categories or scope.tags):
+                return "true", []
+            skus.update(scope.skus)
+            categories.update(int(c) for c in scope.categories if str(c).isdigit())
+        if not skus and not categories:
+            return "false", []
+        return f"({doc}.sku = ANY(%s) OR {doc}.category_id = ANY(%s))", [sorted(skus), sorted(categories)]
+
     def raw_bounds(self, price_min: Decimal | None, price_max: Decimal | None) -> Q:
         """Raw-price conditions for shown prices within [price_min, price_max] (inclusive)."""
         condition = Q(dealer_price__isnull=False)

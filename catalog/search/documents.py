@@ -1,6 +1,8 @@
 """The search documents PostgreSQL searches (catalog.SearchDocument), kept by the services
 that write products: `refresh_documents(ids)` rewrites the given SKUs' documents in one
-statement; `refresh_units_sold()` recounts the best-selling figures (a Celery beat task).
+statement; `refresh_stock_and_prices(ids)` only their stock flag, list price and visibility
+(the stock and price services); `refresh_units_sold()` recounts the best-selling figures (a
+Celery beat task).
 
 The weighted vector: SKU A (whole, and split at punctuation so "ABC/123" also has "abc" and
 "123"), variant and product name B, category name C, description D. Names, category and
@@ -16,8 +18,18 @@ from catalog.models import Variant
 # The description is cut before it reaches to_tsvector (its limit is 1 MB of positions).
 MAX_DESCRIPTION_CHARS = 20_000
 
+# What filters, facets and sorts read, copied onto the document (see catalog.models.SearchDocument).
+_COLUMNS = "product_id, category_id, is_visible, list_price, currency, in_stock, product_name, product_created_at"
+_VALUES = """v.product_id, p.category_id, v.is_active AND p.is_active, v.list_price, v.currency,
+       COALESCE((SELECT SUM(s.quantity_on_hand - s.quantity_allocated) FROM catalog_stock s
+                 WHERE s.variant_id = v.id), 0) > 0,
+       p.name, p.created_at"""
+_UPDATE = """product_id = EXCLUDED.product_id, category_id = EXCLUDED.category_id, is_visible = EXCLUDED.is_visible,
+    list_price = EXCLUDED.list_price, currency = EXCLUDED.currency, in_stock = EXCLUDED.in_stock,
+    product_name = EXCLUDED.product_name, product_created_at = EXCLUDED.product_created_at"""
+
 _POSTGRES_UPSERT = f"""
-INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at)
+INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at, {_COLUMNS})
 SELECT v.id, v.sku,
        concat_ws(' ', v.sku, NULLIF(v.name, ''), p.name),
        setweight(to_tsvector('simple', v.sku), 'A')
@@ -25,26 +37,44 @@ SELECT v.id, v.sku,
        || setweight(to_tsvector('english', concat_ws(' ', NULLIF(v.name, ''), p.name)), 'B')
        || setweight(to_tsvector('english', coalesce(c.name, '')), 'C')
        || setweight(to_tsvector('english', left(p.description, {MAX_DESCRIPTION_CHARS})), 'D'),
-       0, now()
+       0, now(), {_VALUES}
 FROM catalog_variant v
 JOIN catalog_product p ON p.id = v.product_id
 LEFT JOIN catalog_category c ON c.id = p.category_id
 {{where}}
 ON CONFLICT (variant_id) DO UPDATE
-SET sku = EXCLUDED.sku, text = EXCLUDED.text, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at
+SET sku = EXCLUDED.sku, text = EXCLUDED.text, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at,
+    {_UPDATE}
 """
 
 # The demo on SQLite matches plainly and needs no vector; the rows still carry units sold.
-_SQLITE_UPSERT = """
-INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at)
+_SQLITE_UPSERT = f"""
+INSERT INTO catalog_searchdocument (variant_id, sku, text, vector, units_sold, updated_at, {_COLUMNS})
 SELECT v.id, v.sku, v.sku || ' ' || COALESCE(v.name, '') || ' ' || p.name,
-       NULL, 0, CURRENT_TIMESTAMP
+       NULL, 0, CURRENT_TIMESTAMP, {_VALUES}
 FROM catalog_variant v
 JOIN catalog_product p ON p.id = v.product_id
 LEFT JOIN catalog_category c ON c.id = p.category_id
-{where}
+{{where}}
 ON CONFLICT (variant_id) DO UPDATE
-SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at
+SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at,
+    {_UPDATE.replace("EXCLUDED", "excluded")}
+"""
+
+# Stock and list prices move far more often than names: only those columns, and only the
+# rows whose value changed (a checkout that leaves a SKU in stock writes nothing here).
+_STOCK_AND_PRICES = """
+UPDATE catalog_searchdocument AS d
+SET in_stock = x.in_stock, list_price = x.list_price, currency = x.currency, is_visible = x.is_visible
+FROM (
+    SELECT v.id, v.list_price, v.currency, v.is_active AND p.is_active AS is_visible,
+           COALESCE((SELECT SUM(s.quantity_on_hand - s.quantity_allocated) FROM catalog_stock s
+                     WHERE s.variant_id = v.id), 0) > 0 AS in_stock
+    FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id
+    WHERE v.id = ANY(%s)
+) AS x
+WHERE d.variant_id = x.id
+  AND (d.in_stock, d.list_price, d.currency, d.is_visible) IS DISTINCT FROM (x.in_stock, x.list_price, x.currency, x.is_visible)
 """
 
 _UNITS_SOLD = """
@@ -76,6 +106,19 @@ def refresh_documents(variant_ids: Iterable[int] | None = None) -> None:
         sql, params = template.format(where=f"WHERE v.id IN ({', '.join(['%s'] * len(ids))})"), ids
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def refresh_stock_and_prices(variant_ids: Iterable[int]) -> None:
+    """Bring the in-stock flag, list price and visibility of these SKUs' documents up to date,
+    in the caller's transaction (the stock and price services call it after their writes)."""
+    ids = sorted({int(i) for i in variant_ids})
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        refresh_documents(ids)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_STOCK_AND_PRICES, [ids])
 
 
 def refresh_documents_of_products(product_ids: Iterable[int]) -> None:

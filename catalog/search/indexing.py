@@ -2,8 +2,9 @@
 
 - `catalog_changed(ids)`: a SKU's text (SKU, names, category, description) changed: its
   PostgreSQL document is rewritten now, in the caller's transaction; Elasticsearch after commit.
-- `stock_or_prices_changed(ids)`: only Elasticsearch stores stock and prices (the database
-  backends read them live): queue the SKUs for indexing after commit.
+- `stock_or_prices_changed(ids)`: the in-stock flag and list price on the PostgreSQL
+  documents are brought up to date now (only rows whose value changed are written);
+  Elasticsearch after commit.
 Indexing for Elasticsearch is a Celery task (catalog.search.tasks.index_variants) sent after
 commit; with no broker it runs in-process. A failure never reaches the caller's request: the
 task logs it and `manage.py reindex` (or the next change) repairs the index.
@@ -16,7 +17,7 @@ from functools import partial
 from django.db import transaction
 
 from .api import backend_name
-from .documents import refresh_documents
+from .documents import refresh_documents, refresh_stock_and_prices
 from .tasks import index_variants
 
 logger = logging.getLogger(__name__)
@@ -44,4 +45,6 @@ def catalog_changed(variant_ids: Iterable[int]) -> None:
 
 
 def stock_or_prices_changed(variant_ids: Iterable[int]) -> None:
-    queue_for_elasticsearch(variant_ids)
+    ids = sorted({int(i) for i in variant_ids})
+    refresh_stock_and_prices(ids)
+    queue_for_elasticsearch(ids)

@@ -1,90 +1,197 @@
-"""PostgreSQL full-text search over catalog.SearchDocument.
+"""PostgreSQL full-text search over catalog.SearchDocument: one table answers a search.
 
-A SKU matches when any of these holds (each served by an index of migration 0002):
+The document carries what filters, facets and sorts read (visibility, category, list price
+and currency, in stock, units sold, the product's name and age), so a search is two indexed
+queries over `catalog_searchdocument` alone (plus the dealer's explicit prices, joined by
+SKU): one for the total and all the facets, one for the page's ids; then the page's SKUs are
+read (one query) with their live stock, product and category, and anything deactivated
+since the document was written is dropped.
+
+A SKU matches when (each served by an index, see migrations 0002 and 0005):
 - the weighted vector matches the text as a web search (`websearch_to_tsquery`, which never
   fails on user input: quotes, `-`, `or`, `&`, `/` are read as words or web operators), in
-  the `english` configuration (stems) and in `simple` (as typed, for SKUs and codes);
-- the SKU contains the text (one word; a partial SKU), by trigram index, or starts with it;
-- only when nothing matched that way: the text is within trigram word similarity of the SKU
-  and names (typos);
+  the `english` configuration (stems) and in `simple` (as typed, for SKUs and codes); a
+  one-token text with a digit is also a prefix (`85123:*`) of the SKU's parts;
+- the SKU starts with the text (btree prefix index);
 - text with non-Latin letters (e.g. Chinese, which has no spaces between words) is found as a
-  substring of the names as well.
-- or the text is exactly a SKU (found even if that SKU's document is not written yet).
+  substring of the names as well (trigram index);
+- only when nothing matched that way: the SKU contains the text (a partial SKU), or the text
+  is within trigram word similarity of the SKU and names (typos).
 Ranking: an exact SKU first, then SKU prefixes, then ts_rank (weights A-D) plus similarity.
+A broad text (more than RANK_CANDIDATES matches) is ranked among the best candidates only:
+SKU prefixes, then matches holding the words in SKU or names (weights A/B), best-selling
+first, so ts_rank never runs over thousands of rows.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
-from django.db.models.expressions import Case, When
+import json
 
-from catalog.models import SearchDocument, Variant
+from django.conf import settings
+from django.db import connection
 
-from .database import DatabaseBackend
+from .database import load_hits
+from .dealer_prices import DealerPricing
+from .postgres_sql import TSQUERY, Matches, like_prefix, matches, relevance_sql
+from .types import (
+    CategoryCount,
+    Facets,
+    PageRequest,
+    PriceRangeCount,
+    SearchFilters,
+    SearchResult,
+    Sort,
+)
 
-# A one-word query this short matches SKUs by prefix only: trigrams need three characters.
-MIN_CONTAINS_LENGTH = 3
-# ts_rank gives about 0.06 for one name word (weight B): scaled so that where the words are
-# (SKU, name, category, description) outweighs how similar the letters are (0..1).
-RANK_SCALE = 10.0
+# Facets count at most this many matches (settings.SEARCH_FACET_LIMIT); beyond it the total
+# is a lower bound (SearchResult.total_is_lower_bound) and the facet counts describe the first
+# that many matches, as large shops do: counting every match of a word in 200,000 SKUs costs
+# a visit to every matching row.
+DEFAULT_FACET_LIMIT = 5_000
+# Relevance (ts_rank) is worked out for this many candidates at most: the SKU matches and the
+# best-selling matches of a broad text, not every match.
+RANK_CANDIDATES = 500
+
+__all__ = ["TSQUERY", "PostgresBackend"]
 
 
-class TrigramWordMatch(Func):
-    """`text <% document`: pg_trgm's indexable word-similarity operator (threshold
-    pg_trgm.word_similarity_threshold, 0.6 by default)."""
-
-    arg_joiner = " <%% "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
+def facet_limit() -> int:
+    return int(getattr(settings, "SEARCH_FACET_LIMIT", DEFAULT_FACET_LIMIT))
 
 
-def _queries(query: str) -> tuple[SearchQuery, SearchQuery]:
+def ordering(sort: Sort, *, ranked: bool) -> str:
+    by_name = "m.product_name, m.sku"
+    if sort is Sort.PRICE_ASC:
+        return f"m.price ASC NULLS LAST, {by_name}"
+    if sort is Sort.PRICE_DESC:
+        return f"m.price DESC NULLS LAST, {by_name}"
+    if sort is Sort.NEWEST:
+        return "m.product_created_at DESC NULLS LAST, m.product_id DESC, m.sku"
+    if sort is Sort.BEST_SELLING:
+        return f"m.units_sold DESC, {by_name}"
+    if ranked:
+        return f"relevance DESC, {by_name}"
+    return by_name
+
+
+def _sums(pricing: DealerPricing | None) -> tuple[list[str], list, list]:
+    sums = ["SUM(CASE WHEN m.in_stock THEN 1 ELSE 0 END)"]
+    params: list = []
+    ranges = pricing.ranges() if pricing is not None else []
+    if pricing is not None:
+        sums.append("SUM(CASE WHEN m.promo THEN 1 ELSE 0 END)")
+        for _, _, raw_from, raw_below in ranges:
+            if raw_below is None:
+                sums.append("SUM(CASE WHEN m.price >= %s THEN 1 ELSE 0 END)")
+                params.append(raw_from)
+            else:
+                sums.append("SUM(CASE WHEN m.price >= %s AND m.price < %s THEN 1 ELSE 0 END)")
+                params += [raw_from, raw_below]
+    return sums, params, ranges
+
+
+def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, source: str) -> tuple[str, str, list]:
+    """(SELECT list, FROM, params) of the page over `source` (rows named m)."""
+    if not ranked:
+        return "m.variant_id", source, []
+    # Candidates first (cheap keys: SKU prefix, best-selling), then ts_rank over those only.
+    candidates = (
+        f"(SELECT m.* FROM {source} ORDER BY (upper(m.sku) LIKE %s) DESC, m.units_sold DESC, m.product_name, m.sku "
+        f"LIMIT %s) m"
+    )
+    relevance = relevance_sql(query, fuzzy=fuzzy)
     return (
-        SearchQuery(query, config="english", search_type="websearch"),
-        SearchQuery(query, config="simple", search_type="websearch"),
+        f"m.variant_id, {relevance.parts[0]} AS relevance",
+        candidates,
+        [*relevance.params, like_prefix(query), max(RANK_CANDIDATES, page.offset + page.limit)],
     )
 
 
-class PostgresBackend(DatabaseBackend):
+def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageRequest, *, fuzzy: bool):
+    """One query: the matches (at most facet_limit() of them, materialised once) grouped by
+    category with in-stock, promotion and price-range counts, and the page's ids."""
+    ranked = bool(query) and sort is Sort.RELEVANCE
+    columns = "m.variant_id, m.sku, m.category_id, m.in_stock, m.units_sold, m.product_name, m.product_id, m.product_created_at"
+    if pricing is not None:
+        columns += ", m.price, m.promo"
+    if ranked:
+        columns += ", m.vector, m.text"
+    sums, sum_params, ranges = _sums(pricing)
+    select, source, page_params = _page_source(query, ranked, fuzzy, page, "m")
+    limit = facet_limit()
+    sql = (
+        f"WITH m AS MATERIALIZED (SELECT {columns} FROM {found.sql} LIMIT %s), "
+        f"g AS (SELECT m.category_id, COUNT(*) AS n, {', '.join(f'{s} AS s{i}' for i, s in enumerate(sums))} "
+        f"FROM (SELECT * FROM m LIMIT %s) m GROUP BY m.category_id), "
+        f"p AS (SELECT {select} FROM {source} ORDER BY {ordering(sort, ranked=ranked)} LIMIT %s OFFSET %s) "
+        f"SELECT (SELECT json_agg(json_build_array(c.slug, c.name, g.category_id, g.n, "
+        f"{', '.join(f'g.s{i}' for i in range(len(sums)))})) FROM g "
+        f"LEFT JOIN catalog_category c ON c.id = g.category_id), (SELECT array_agg(p.variant_id) FROM p), "
+        f"(SELECT COUNT(*) FROM m)"
+    )
+    params = [*found.params, limit + 1, *sum_params, limit, *page_params, page.limit, page.offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        groups_json, ids, found_count = cursor.fetchone()
+    groups = json.loads(groups_json) if isinstance(groups_json, str) else (groups_json or [])
+    # array_agg over p keeps p's order (the ORDER BY above, no join in between).
+    return _facets(groups, pricing, ranges, capped=found_count > limit), list(ids or [])
+
+
+def _facets(groups: list, pricing, ranges, *, capped: bool) -> tuple[Facets, int, bool]:
+    # each group: [slug, name, category id, matches, in stock, on promotion, price ranges...]
+    rows = [tuple(g) for g in groups]
+    total = sum(int(r[3]) for r in rows)
+
+    def summed(index: int) -> int:
+        return sum(int(r[index] or 0) for r in rows)
+
+    categories = sorted(
+        (CategoryCount(slug=r[0], name=r[1], count=int(r[3])) for r in rows if r[2] is not None and r[0] is not None),
+        key=lambda c: (-c.count, c.name, c.slug),
+    )
+    facets = Facets(
+        categories=categories,
+        in_stock=summed(4),
+        on_promotion=summed(5) if pricing is not None else None,
+        price_ranges=[
+            PriceRangeCount(min=low, max=high, count=summed(6 + i), currency=pricing.currency)
+            for i, (low, high, _, _) in enumerate(ranges)
+        ]
+        if pricing is not None
+        else [],
+    )
+    return facets, total, capped
+
+
+def full_page(query: str, found: Matches, sort: Sort, page: PageRequest) -> list[int]:
+    """The page over every match (a capped search sorted by price, age, sales or name: the
+    first matches found are not the first in that order). Relevance is not worked out here."""
+    sql = f"SELECT m.variant_id FROM {found.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*found.params, page.limit, page.offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+class PostgresBackend:
     name = "postgres"
 
-    def match(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
-        english, simple = _queries(query)
-        documents = SearchDocument.objects.values("variant_id")
-        # One arm per index (UNION ALL): an OR of them would make the planner scan every
-        # document and compute trigrams row by row.
-        arms = [
-            documents.filter(vector=english | simple),
-            # The SKU typed exactly is found even before its document is written (unique index).
-            Variant.objects.filter(sku=query).values("pk"),
-        ]
-        if fuzzy:
-            arms.append(documents.filter(TrigramWordMatch(Value(query), F("text"))))
-        if " " not in query:
-            if len(query) >= MIN_CONTAINS_LENGTH:
-                arms.append(documents.filter(sku__icontains=query))
-            else:
-                arms.append(documents.filter(sku__istartswith=query))
-        if not query.isascii():
-            arms.append(documents.filter(text__icontains=query))
-        return queryset.filter(pk__in=arms[0].union(*arms[1:], all=True))
-
-    def search(self, query, *, pricing, filters, sort, page):
-        """Exact words and SKUs first; only when nothing matches, forgive typos (trigram
-        similarity touches many more rows, so it is the fallback, not the rule)."""
-        result = super().search(query, pricing=pricing, filters=filters, sort=sort, page=page)
-        if result.total or not query:
-            return result
-        return super().search(query, pricing=pricing, filters=filters, sort=sort, page=page, fuzzy=True)
-
-    def relevance(self, queryset: QuerySet, query: str, *, fuzzy: bool = False) -> QuerySet:
-        english, simple = _queries(query)
-        vector = F("search_document__vector")
-        relevance = Case(
-            When(search_document__sku__iexact=query, then=Value(100.0)),
-            When(search_document__sku__istartswith=query, then=Value(10.0)),
-            default=Value(0.0),
-            output_field=FloatField(),
-        ) + RANK_SCALE * SearchRank(vector, english | simple)
-        if fuzzy:  # only typo matches: how close the letters are is all there is to rank by
-            relevance = relevance + TrigramWordSimilarity(Value(query), "search_document__text")
-        return queryset.annotate(relevance=relevance)
+    def search(
+        self, query: str, *, pricing: DealerPricing | None, filters: SearchFilters, sort: Sort, page: PageRequest
+    ) -> SearchResult:
+        """Exact words and SKUs first; only when nothing matches, partial SKUs and typos
+        (trigrams touch many more rows, so they are the fallback, not the rule)."""
+        found = matches(query, pricing, filters, fuzzy=False)
+        (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=False)
+        if not total and query:
+            found = matches(query, pricing, filters, fuzzy=True)
+            (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=True)
+        ranked = bool(query) and sort is Sort.RELEVANCE
+        if capped and page.limit and (not ranked or page.offset + page.limit > total):
+            ids = full_page(query, found, sort, page)
+        return SearchResult(
+            hits=load_hits(ids) if page.limit else [],
+            total=total,
+            facets=facets,
+            backend=self.name,
+            promotions=pricing.promotions if pricing else (),
+            total_is_lower_bound=capped,
+        )

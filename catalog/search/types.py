@@ -98,6 +98,9 @@ class SearchResult:
     facets: Facets
     backend: str
     promotions: tuple = ()
+    # True when a very broad search stopped counting (settings.SEARCH_FACET_LIMIT): `total`
+    # and the facets then describe the first that many matches ("more than 10,000").
+    total_is_lower_bound: bool = False
 
     @property
     def variant_ids(self) -> list[int]:
@@ -106,6 +109,17 @@ class SearchResult:
     @property
     def product_ids(self) -> list[int]:
         return list(dict.fromkeys(v.product_id for v in self.hits))
+
+
+def holds_impossible_text(text: str | None) -> bool:
+    """True when the text holds a character no product's text can hold: NUL (PostgreSQL
+    cannot store it), a lone surrogate (not Unicode text) or U+FFFD, which the GraphQL
+    guard (mall/graphql_guards.py) puts in place of both. Such a search finds nothing, on
+    every entry point: it must not become a shorter, broader search (a NUL alone would
+    otherwise list the whole catalog)."""
+    return bool(text) and any(
+        char in ("\x00", "\ufffd") or unicodedata.category(char) == "Cs" for char in str(text)
+    )
 
 
 def clean_query(text: str | None) -> str:

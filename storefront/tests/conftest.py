@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from catalog.models import Category, Product, Stock, Variant, Warehouse
+from catalog.search.documents import refresh_documents
 from partners.models import Company, CreditAccount, Membership, Tier
 from pricing_engine.models import PriceBreak, PriceList
 
@@ -55,6 +56,7 @@ def make_variant(sku: str, name: str, list_price: str, *, category=None, warehou
     variant = Variant.objects.create(product=product, sku=sku, list_price=Decimal(list_price), currency="GBP", **extra)
     if warehouse is not None:
         Stock.objects.create(variant=variant, warehouse=warehouse, quantity_on_hand=on_hand)
+    refresh_documents([variant.pk])  # as the catalog services do: search reads the document
     return variant
 
 

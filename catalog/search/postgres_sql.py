@@ -1,0 +1,133 @@
+"""The SQL of a PostgreSQL search over catalog_searchdocument: which documents match a text
+(`text_condition`), how well (`relevance_sql`), and the whole FROM of a search with its
+filters and the dealer's price (`matches`). See postgres.py for what matches and why."""
+
+
+import re
+from dataclasses import dataclass, field
+
+from pricing_engine.core.money import quantize
+
+from .dealer_prices import DealerPricing
+from .types import SearchFilters
+
+# A one-word text this short matches SKUs by prefix only: trigrams need three characters.
+MIN_CONTAINS_LENGTH = 3
+# ts_rank gives about 0.06 for one name word (weight B): scaled so that where the words are
+# (SKU, name, category, description) outweighs how similar the letters are (0..1).
+RANK_SCALE = 10.0
+
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+
+
+def like_prefix(text: str) -> str:
+    return text.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def like_contains(text: str) -> str:
+    return "%" + like_prefix(text)
+
+
+@dataclass
+class Sql:
+    """A WHERE condition (or expression) with its params, built up piece by piece."""
+
+    parts: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def add(self, sql: str, *params) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def joined(self, glue: str) -> str:
+        return glue.join(self.parts)
+
+
+TSQUERY = "(websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))"
+
+
+def text_condition(query: str, *, fuzzy: bool) -> Sql:
+    arms = Sql()
+    if not fuzzy:
+        arms.add(f"d.vector @@ {TSQUERY}", query, query)
+        tokens = _TOKEN.findall(query)
+        if len(tokens) == 1 and tokens[0] == query and any(c.isdigit() for c in query):
+            arms.add("d.vector @@ to_tsquery('simple', %s)", f"{query.lower()}:*")  # alphanumerics only: safe syntax
+        arms.add("upper(d.sku) LIKE %s", like_prefix(query))
+        if not query.isascii():
+            arms.add("d.text ILIKE %s", like_contains(query))
+        return Sql([f"({arms.joined(' OR ')})"], arms.params)
+    arms.add("%s <%% d.text", query)
+    if " " not in query and len(query) >= MIN_CONTAINS_LENGTH:
+        arms.add("upper(d.sku) LIKE %s", like_contains(query))
+    return Sql([f"({arms.joined(' OR ')})"], arms.params)
+
+
+def relevance_sql(query: str, *, fuzzy: bool) -> Sql:
+    """Relevance of a match `m` (a row of `matches`)."""
+    expression = (
+        f"(CASE WHEN upper(m.sku) = upper(%s) THEN 100.0 WHEN upper(m.sku) LIKE %s THEN 10.0 ELSE 0.0 END"
+        f" + {RANK_SCALE} * ts_rank(m.vector, {TSQUERY})"
+    )
+    params = [query, like_prefix(query), query, query]
+    if fuzzy:  # only typo matches: how close the letters are is all there is to rank by
+        expression += " + word_similarity(%s, m.text)"
+        params.append(query)
+    return Sql([expression + ")"], params)
+
+
+def _category_condition(slug: str) -> Sql:
+    return Sql(
+        ["d.category_id IN (SELECT c.id FROM catalog_category c LEFT JOIN catalog_category parent "
+         "ON parent.id = c.parent_id WHERE c.slug = %s OR parent.slug = %s)"],
+        [slug, slug],
+    )
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The FROM … WHERE of a search (over documents `d`, with the dealer's price as `price`
+    and its promotion flag as `promo` when there is a dealer), and its params."""
+
+    sql: str
+    params: list
+
+
+def matches(query: str, pricing: DealerPricing | None, filters: SearchFilters, *, fuzzy: bool) -> Matches:
+    where = Sql(["d.is_visible"])
+    if query:
+        condition = text_condition(query, fuzzy=fuzzy)
+        where.add(condition.parts[0], *condition.params)
+    if filters.category:
+        condition = _category_condition(filters.category)
+        where.add(condition.parts[0], *condition.params)
+    if filters.in_stock is not None:
+        where.add("d.in_stock" if filters.in_stock else "NOT d.in_stock")
+    columns = (
+        "d.variant_id, d.sku, d.text, d.vector, d.category_id, d.in_stock, d.units_sold, d.product_name, "
+        "d.product_id, d.product_created_at"
+    )
+    if pricing is None:
+        inner = f"SELECT {columns} FROM catalog_searchdocument d WHERE {where.joined(' AND ')}"
+        return Matches(f"({inner}) m", where.params)
+    joins, join_params, price, price_params = pricing.document_price_sql("d")
+    promotion, promotion_params = pricing.document_promotion_sql("d")
+    inner = (
+        f"SELECT {columns}, {price} AS price, {promotion} AS promo "
+        f"FROM catalog_searchdocument d {joins} WHERE {where.joined(' AND ')}"
+    )
+    # In the order the placeholders appear: the price and promotion columns, the joins, WHERE.
+    params = [*price_params, *promotion_params, *join_params, *where.params]
+    outer = Sql()
+    if filters.on_promotion is not None:
+        outer.add("m.promo" if filters.on_promotion else "NOT m.promo")
+    if filters.uses_prices:
+        outer.add("m.price IS NOT NULL")
+        half = pricing.half_step
+        if filters.price_min is not None:
+            outer.add("m.price >= %s", quantize(filters.price_min, pricing.currency) - half)
+        if filters.price_max is not None:
+            outer.add("m.price < %s", quantize(filters.price_max, pricing.currency) + half)
+    if not outer.parts:
+        return Matches(f"({inner}) m", params)
+    return Matches(f"(SELECT * FROM ({inner}) m WHERE {outer.joined(' AND ')}) m", [*params, *outer.params])

@@ -1,0 +1,63 @@
+"""The search document carries stock, prices and visibility: the services keep it fresh, and a
+broad search stops counting at SEARCH_FACET_LIMIT (see catalog/search/postgres.py)."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import SearchDocument, Variant, Warehouse
+from catalog.prices import set_list_prices
+from catalog.search import PageRequest, SearchFilters, Sort, search_products
+from catalog.services import set_stock_level
+
+pytestmark = pytest.mark.django_db
+
+
+def skus(result):
+    return [v.sku for v in result.hits]
+
+
+def test_a_stock_count_moves_the_sku_in_and_out_of_in_stock(shop):
+    bolt = shop["skus"]["ABC/123"]
+    main = Warehouse.objects.get(code="MAIN")
+    set_stock_level(bolt, main, 0)
+    assert SearchDocument.objects.get(variant=bolt).in_stock is False
+    in_stock = search_products("", company=None, filters=SearchFilters(in_stock=True), backend="postgres")
+    assert "ABC/123" not in skus(in_stock) and in_stock.facets.in_stock == 4  # 85123A, 85123B, LN-77, EU-1
+    set_stock_level(bolt, main, 7)
+    in_stock = search_products("bolt", company=None, filters=SearchFilters(in_stock=True), backend="postgres")
+    assert skus(in_stock) == ["ABC/123", "EU-1"]  # the bolts in stock, by name
+
+
+def test_a_new_list_price_is_what_the_price_sort_and_filter_read(shop):
+    set_list_prices([{"sku": "CN-8", "list_price": "0.20", "currency": "GBP"}])
+    assert SearchDocument.objects.get(variant__sku="CN-8").list_price == Decimal("0.20")
+    cheap = search_products(
+        "", company=shop["beta"], filters=SearchFilters(price_max=Decimal("0.20")), sort=Sort.PRICE_ASC, backend="postgres"
+    )
+    assert skus(cheap) == ["CN-8"]  # 0.20 less 10% = 0.18; ABC/123 is 0.36
+
+
+def test_a_sku_deactivated_behind_the_services_back_is_not_shown(shop):
+    Variant.objects.filter(sku="LN-77").update(is_active=False)  # its document still says visible
+    found = search_products("lantern", company=None, backend="postgres")
+    assert "LN-77" not in skus(found)
+
+
+def test_a_broad_search_stops_counting_at_the_facet_limit(shop, settings):
+    settings.SEARCH_FACET_LIMIT = 3
+    result = search_products("", company=shop["alpha"], sort=Sort.PRICE_ASC, page=PageRequest(0, 48), backend="postgres")
+    assert result.total == 3 and result.total_is_lower_bound is True
+    assert sum(c.count for c in result.facets.categories) == 3
+    # The page is still in price order over every match, not only the counted ones.
+    assert skus(result) == ["ABC/123", "85123A", "85123B", "CN-8", "LN-77", "NB-100", "EU-1"]
+    settings.SEARCH_FACET_LIMIT = 7
+    exact = search_products("", company=shop["alpha"], backend="postgres")
+    assert exact.total == 7 and exact.total_is_lower_bound is False
+
+
+def test_a_nul_alone_finds_nothing_rather_than_everything(shop):
+    for text in ("\x00", "\ud800", "\ufffd", "bolt\x00"):
+        result = search_products(text, company=shop["alpha"], backend="postgres")
+        assert result.total == 0 and result.hits == [] and result.facets.on_promotion == 0
+        assert [r.count for r in result.facets.price_ranges] == [0] * 8
