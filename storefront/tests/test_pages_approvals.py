@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalog.models import Stock
 from partners.models import Membership
 from storefront.models import Order
+from tests.query_counts import assert_queries_do_not_grow
 
 from .approval_setup import make_catalog, make_dealer, make_member, place
 
@@ -134,3 +135,23 @@ def test_an_approver_of_another_company_is_not_told_the_order_exists(dealer, pen
     other = make_dealer("C3")
     approver = make_member(other.company, "second@c3.example", Membership.Role.APPROVER)
     assert signed_in(approver).post(decide(pending.number), {"decision": "approve"}).status_code == 404
+
+
+def test_the_approvals_page_costs_the_same_queries_for_more_orders(dealer):
+    counter = iter(range(100))
+
+    def grow(n):
+        for _ in range(n):
+            place(dealer.buyer, dealer.company, f"grow-{next(counter)}")
+
+    assert_queries_do_not_grow(signed_in(dealer.approver), APPROVALS, grow, first=1, then=3)
+
+
+def test_the_users_page_costs_the_same_queries_for_more_users(dealer):
+    counter = iter(range(100))
+
+    def grow(n):
+        for _ in range(n):
+            make_member(dealer.company, f"extra{next(counter)}@a1.example", Membership.Role.BUYER)
+
+    assert_queries_do_not_grow(signed_in(dealer.admin), reverse("storefront:company_users"), grow, first=1, then=4)
