@@ -48,6 +48,7 @@ SKU_HEADERS = {
 QUANTITY_HEADERS = {"quantity", "qty", "quantities", "units", "count", "orderqty", "数量", "订购数量", "订货数量", "采购数量"}
 
 _SPLIT = re.compile(r"\s*[,;]\s*")
+_SEPARATED = re.compile(r"[\t,;]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+")
 _WHOLE_DECIMAL = re.compile(r"(\d+)\.0+")
@@ -121,6 +122,10 @@ def _entries(rows: Iterable[tuple[int, str, list[str], bool]]) -> list[Entry]:
             first = False
             header = _columns(fields)
             if header is not None:
+                # Split at spaces, "Product code  Qty" is three words for two columns: such a
+                # header is only skipped, and the lines are read as SKU then quantity.
+                if typed.strip() and not _SEPARATED.search(normalise(typed)):
+                    continue
                 columns, width = header, len(fields)
                 continue
         if len(entries) >= MAX_LINES:
@@ -136,6 +141,10 @@ def _entries(rows: Iterable[tuple[int, str, list[str], bool]]) -> list[Entry]:
 def _entry(number: int, typed: str, fields: list[str], columns, width: int, grouped: bool) -> Entry:
     sku_at, qty_at = columns or (0, 1)
     text = shown(typed)
+    if columns is None:
+        # A sheet (or an Excel copy) that starts in column B has an empty first cell.
+        while fields and not fields[0]:
+            fields = fields[1:]
     if len(fields) > width:
         message = (
             _("Expected a SKU and a quantity, found %(count)d values. Put a header row with SKU and Quantity "
@@ -191,14 +200,22 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, str, list[str], bool]]:
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
+    first = text.split("\n", 1)[0].strip()
+    skip = 0
+    if re.fullmatch(r"sep=[,;\t|]", first):  # Excel's own hint line names the separator
+        dialect, skip = csv.excel, 1
+        delimiter = first[4]
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), dialect, delimiter=delimiter)
     try:
         for fields in reader:
+            if reader.line_num <= skip:
+                continue
             fields = [normalise(f).strip() for f in fields[:MAX_COLUMNS + 1]]
             yield reader.line_num, ", ".join(fields), fields, True
     except csv.Error as exc:
@@ -221,7 +238,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, str, list[str], bool]]:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise DomainError.single("file", "UPLOAD_CORRUPT", _("The Excel file cannot be read; it may be damaged.")) from None
     try:
-        sheet = book.worksheets[0]
+        sheet = book.active or book.worksheets[0]  # the sheet the dealer sees on opening the file
         for offset, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)):
             if offset >= MAX_ROWS_SCANNED:
                 break

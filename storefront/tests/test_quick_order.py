@@ -89,6 +89,13 @@ def test_header_picks_the_columns_when_a_description_sits_between():
     assert entries(text) == [(2, "85123A", 12)]
 
 
+def test_a_header_split_at_spaces_is_skipped_and_leading_empty_cells_dropped():
+    # Three words for two columns: the header is skipped, lines read as SKU then quantity.
+    assert entries("Product code   Qty\n85123A   12") == [(2, "85123A", 12)]
+    # An Excel copy starting at an empty column B.
+    assert entries("\t85123A\t12") == [(1, "85123A", 12)]
+
+
 def test_quantities_as_excel_shows_them():
     parsed = parse_text("A1\t1,200\nA2 12.0\nA3 +7\nA4 12.5\nA5 -3\nA6 twelve\nA7")
     assert [(e.sku, e.quantity, e.quantity_text) for e in parsed] == [
@@ -251,6 +258,19 @@ def test_csv_with_semicolons_and_quoted_descriptions(dealer_client, buyer, shop)
     data = b'SKU;Description;Quantity\n85123A;"Heart; white";5\n'
     html = dealer_client.post(PAD, {"file": SimpleUploadedFile("o.csv", data)}).content.decode()
     assert rows(html) == [("2", "added")] and cart_of(buyer) == {"85123A": 5}
+
+
+def test_csv_with_excels_sep_line_and_a_sheet_starting_in_column_b(dealer_client, buyer, shop):
+    data = b"sep=;\r\n85123A;2\r\n"
+    html = dealer_client.post(PAD, {"file": SimpleUploadedFile("o.csv", data)}).content.decode()
+    assert rows(html) == [("2", "added")]
+    book = Workbook()
+    book.active["B3"], book.active["C3"] = "85123A", 3
+    data = io.BytesIO()
+    book.save(data)
+    html = dealer_client.post(PAD, {"file": SimpleUploadedFile("o.xlsx", data.getvalue())}).content.decode()
+    assert rows(html) == [("3", "added")]
+    assert cart_of(buyer) == {"85123A": 5}
 
 
 @pytest.mark.parametrize(
