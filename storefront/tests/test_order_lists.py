@@ -106,7 +106,8 @@ def test_create_rename_edit_remove_delete(dealer_client, company, variant, box):
     dealer_client.post(detail(order_list), {"action": "rename", "name": "Site B"})
     order_list.refresh_from_db()
     assert order_list.name == "Site B"
-    page = dealer_client.post(detail(order_list), {"action": "delete"})
+    assert dealer_client.post(detail(order_list), {"action": "delete"}).status_code == 400  # not confirmed
+    page = dealer_client.post(detail(order_list), {"action": "delete", "confirm": "yes"})
     assert page.url == LISTS and not OrderList.objects.exists()
 
 
@@ -165,7 +166,7 @@ def test_another_dealer_cannot_see_change_or_order_the_list(client, other_compan
     client.force_login(stranger)
     assert "Weekly" not in client.get(LISTS).content.decode()
     assert client.get(detail(weekly)).status_code == 404
-    for post in ({"action": "rename", "name": "Mine"}, {"action": "delete"}, {"action": "add", "sku": "85123A", "quantity": "1"}):
+    for post in ({"action": "rename", "name": "Mine"}, {"action": "delete", "confirm": "yes"}, {"action": "add", "sku": "85123A", "quantity": "1"}):
         assert client.post(detail(weekly), post).status_code == 404
     assert client.post(reverse("storefront:order_list_add_to_cart", args=[weekly.pk])).status_code == 404
     page = client.post(reverse("storefront:order_list_add_item"), {"order_list": weekly.pk, "sku": "85123A", "quantity": "1"}, follow=True)

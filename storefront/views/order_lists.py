@@ -95,6 +95,8 @@ def _act(request, company, order_list, action: str):
         quantity = quantity_field().clean(_typed(request, "quantity", 40).strip())
         lists.add_item(company, order_list.pk, clean_text(request.POST.get("sku")) or "", quantity)
         return _("Added to the list.")
+    if request.POST.get("confirm") != "yes":
+        raise DomainError.single("confirm", "NOT_CONFIRMED", _("Tick the box to confirm that the list is to be deleted."))
     lists.delete_list(company, order_list.pk)
     return _("Deleted the list “%(name)s”.") % {"name": order_list.name}
 

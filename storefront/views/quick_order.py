@@ -54,8 +54,6 @@ def quick_order(request, company):
     except DomainError as exc:
         return _page(request, company, errors=[d.message for d in exc.details], text=text[:20_000], status=400)
     forget_cart_count(request)
-    if outcome.added:
-        messages.success(request, added_message(outcome))
     # What failed goes back into the box, one line each, ready to be corrected.
     retry = "\n".join(line.typed for line in outcome.failed)
     return _page(request, company, outcome=outcome, text=retry, status=200 if outcome.added else 400)
