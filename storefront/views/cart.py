@@ -32,6 +32,7 @@ from storefront.services.cart import (
 )
 
 from .context import currency_of, dealer_required, forget_cart_count, remember_cart_count
+from .rebates import rebate_credit_offer
 
 
 @dataclass
@@ -151,7 +152,14 @@ def render_cart(
     return render(
         request,
         "storefront/cart.html",
-        {"cart": cart, "company": company, "quick": quick or {}, "max_quantity": settings.MAX_LINE_QUANTITY},
+        {
+            "cart": cart,
+            "company": company,
+            "quick": quick or {},
+            "max_quantity": settings.MAX_LINE_QUANTITY,
+            # The rebate wallet pays part of the order at checkout; the cart says how much (one query).
+            "rebate": rebate_credit_offer(company, cart.priced.total) if cart.priced else None,
+        },
         status=status,
     )
 
