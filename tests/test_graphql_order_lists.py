@@ -118,6 +118,8 @@ def test_create_update_read_and_delete_a_list(graphql, shop, dealer_a):
     bad = api.execute(UPDATE, {"id": list_id, "name": "Site C", "set": [{"sku": "NOPE", "quantity": 1}]})["data"]["orderListUpdate"]
     assert bad["errors"] == [{"field": "lines.0.sku", "code": "UNKNOWN_SKU", "message": "No product with SKU “NOPE” is for sale."}]
     assert OrderList.objects.get(pk=list_id).name == "Site B"
+    twice = api.execute(UPDATE, {"id": list_id, "set": [{"sku": "LOW", "quantity": 1}, {"sku": "LOW", "quantity": 3}]})["data"]["orderListUpdate"]
+    assert twice["errors"] == [{"field": "lines.1.sku", "code": "DUPLICATE_SKU", "message": "LOW appears twice; give each SKU once."}]
     listed = api.execute(LISTS)["data"]["orderLists"]
     assert listed["totalCount"] == 1
     assert listed["edges"][0]["node"] == {"name": "Site B", "lines": [{"sku": "BOX-6", "quantity": 12}, {"sku": "LOW", "quantity": 2}]}

@@ -144,6 +144,11 @@ def _touch(order_list: OrderList) -> None:
 def set_quantities(company: Company, pk, quantities: Sequence[tuple[str, int]]) -> OrderList:
     """Set the quantity of SKUs on the list; 0 removes the line; a SKU not yet on the list
     is added at the end. All or nothing."""
+    seen: set[str] = set()
+    for i, (sku, _q) in enumerate(quantities):
+        if sku in seen:  # setting one quantity twice is ambiguous: refused, as the cart does
+            raise DomainError.single(f"lines.{i}.sku", "DUPLICATE_SKU", _("%(sku)s appears twice; give each SKU once.") % {"sku": sku[:64]})
+        seen.add(sku)
     order_list = get_list(company, pk, lock=True)
     current = {line.variant_id: line for line in order_list.lines.select_related("variant")}
     # SKUs already on the list are found there (also one no longer for sale); others in the catalog.
@@ -202,7 +207,11 @@ def add_item(company: Company, pk, sku: str, quantity: int) -> OrderList:
     variant = _variants([sku], "lines")[sku]
     line = order_list.lines.filter(variant=variant).first()
     if line is not None:
-        line.quantity = min(line.quantity + quantity, MAX_QUANTITY)
+        if line.quantity + quantity > MAX_QUANTITY:
+            raise DomainError.single("quantity", "INVALID_QUANTITY", _(
+                "The list holds %(held)s of %(sku)s already; with %(quantity)s more it would pass %(max)s."
+            ) % {"held": f"{line.quantity:,}", "sku": variant.sku, "quantity": f"{quantity:,}", "max": f"{MAX_QUANTITY:,}"})
+        line.quantity += quantity
         line.save(update_fields=["quantity"])
     else:
         if order_list.lines.count() >= MAX_LIST_LINES:

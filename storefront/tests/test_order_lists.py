@@ -157,6 +157,13 @@ def test_add_to_list_from_the_product_page(dealer_client, buyer, variant, weekly
     assert not OrderList.objects.filter(name="Empty").exists()
 
 
+def test_adding_past_the_largest_quantity_is_refused(dealer_client, weekly):
+    page = dealer_client.post(detail(weekly), {"action": "add", "sku": "85123A", "quantity": "99999"})
+    assert page.status_code == 400
+    assert "The list holds 4 of 85123A already; with 99,999 more it would pass 100,000." in page.content.decode()
+    assert lines_of(weekly) == [("85123A", 4), ("BOX-6", 12)]
+
+
 def test_visitors_see_no_add_to_list_control(client, variant):
     assert 'data-testid="add-to-list"' not in client.get(reverse("storefront:product", args=["85123A"])).content.decode()
 
