@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from mall.errors import DomainError
 from partners.messaging import notify
 from partners.models import Company, Membership
+from rebates.selectors import wallet_balance
 from storefront.models import Order, OrderLine
 from storefront.services.confirmation import Claims, confirm_order
 
@@ -42,6 +43,17 @@ def order_limit_of(user, company: Company) -> Decimal | None:
 def over_limit(limit: Decimal | None, total: Decimal) -> bool:
     """An order waits only when its total is above the limit: equal to it passes."""
     return limit is not None and total > limit
+
+
+def check_wallet_holds(company: Company, amount: Decimal, currency: str) -> None:
+    """INSUFFICIENT_REBATE_CREDIT if the rebate wallet holds less than `amount` right now (a
+    read, not a reservation: approving spends it, and fails then if it is gone)."""
+    if amount and wallet_balance(company, currency) < amount:
+        raise DomainError.single(
+            "rebate_credit", "INSUFFICIENT_REBATE_CREDIT",
+            _("Your rebate wallet holds %(held)s %(currency)s; %(value)s %(currency)s cannot be spent.") % {
+                "held": wallet_balance(company, currency), "currency": currency, "value": amount},
+        )
 
 
 def can_decide(membership: Membership | None) -> bool:

@@ -21,7 +21,12 @@ from partners.models import Company
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.pricing import price_lines
 from storefront.services import order_snapshot
-from storefront.services.approvals import notify_approvers, order_limit_of, over_limit
+from storefront.services.approvals import (
+    check_wallet_holds,
+    notify_approvers,
+    order_limit_of,
+    over_limit,
+)
 from storefront.services.card_payments import card_payments_enabled
 from storefront.services.checkout_details import CheckoutDetails, clean_details
 from storefront.services.confirmation import Claims, confirm_order
@@ -131,6 +136,10 @@ def _place_order(
     claims = Claims.of(priced, dropped, deal_id)
     # Buyer approvals: above the buyer's order limit the order waits, and takes nothing yet.
     pending = source == Order.Source.STOREFRONT and over_limit(order_limit_of(user, company), priced.total)
+    if pending:
+        # Nothing is taken before approval, but rebate credit the wallet does not hold is the
+        # buyer's typing error: say so now, as a checkout within the limit would.
+        check_wallet_holds(company, priced.rebate_credit_used, priced.currency)
 
     order = Order.objects.create(
         company=company,

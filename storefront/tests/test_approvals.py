@@ -15,6 +15,8 @@ from integrations.models import OutboxEvent
 from mall.errors import DomainError
 from partners.models import CreditAccount, Membership, Notification
 from pricing_engine.models import Promotion
+from rebates.selectors import wallet_balance
+from rebates.services import credit_wallet
 from rebates.volume import order_counts, volumes
 from storefront.models import CartLine, Order, Payment
 from storefront.services.approvals import approve_order, reject_order, withdraw_order
@@ -237,3 +239,21 @@ def test_pending_and_rejected_orders_count_nowhere_as_sales(dealer):
     approve_order(user=dealer.approver, company=dealer.company, number=pending.number)
     counted = volumes("GBP", today - timedelta(days=1), today + timedelta(days=1), None)
     assert counted == {dealer.company.pk: (Decimal("100.01"), 1, 0)}
+
+
+def test_rebate_credit_is_checked_at_submission_and_spent_at_approval(dealer, settings):
+    settings.REBATE_MAX_SHARE = Decimal("0.5")
+    credit_wallet(company=dealer.company, amount=Decimal("30.00"), currency="GBP", reason="Q3 rebate",
+                  reference="S-1", idempotency_key="s-1")
+    with pytest.raises(DomainError) as too_much:
+        place(dealer.buyer, dealer.company, "k0", rebate_credit=Decimal("40.00"))
+    assert code_of(too_much) == "INSUFFICIENT_REBATE_CREDIT" and not Order.objects.exists()
+    CartLine.objects.all().delete()
+    order = place(dealer.buyer, dealer.company, "k1", rebate_credit=Decimal("30.00"))
+    assert order.status == Order.Status.PENDING_APPROVAL and order.rebate_credit_used == Decimal("30.00")
+    assert wallet_balance(dealer.company, "GBP") == Decimal("30.00")  # not spent yet
+    approve_order(user=dealer.approver, company=dealer.company, number=order.number)
+    assert wallet_balance(dealer.company, "GBP") == Decimal("0.00")
+    assert outstanding(dealer.company) == Decimal("70.01")  # 100.01 - 30.00 on account
+    paid = Payment.objects.get(order=order)
+    assert (paid.method, paid.amount, paid.status) == ("rebate_credit", Decimal("30.00"), "succeeded")
