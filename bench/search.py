@@ -6,7 +6,8 @@ and a page of 48 at the dealer's prices, i.e. everything the catalog page asks o
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_search_bench .venv/bin/python bench/search.py
 
 The database is built on the first run (about a minute; `--rebuild` builds it again) and
-reused after. Last line: `products=<n> p50_ms=<n> p95_ms=<n>`. Target: p95 <= 30 ms.
+reused after. Last line: `products=<n> p50_ms=<n> p95_ms=<n>`. Target: p95 <= 30 ms. On a loaded
+machine set BENCH_EXPLAIN=1 to print the database's execution time too (EXPLAIN ANALYZE).
 """
 
 import os
@@ -23,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("ONLINE_RETAIL_DIR", "/work/shared/data/online-retail"))
 TARGET_PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "25"))  # searches per kind
+# BENCH_EXPLAIN=1: also the SQL execution time of each search (EXPLAIN ANALYZE of its queries).
+EXPLAIN = os.environ.get("BENCH_EXPLAIN") == "1"
 BATCH = 20_000
 SKU_SHAPES = ("{n:05d}{l}", "{a}-{n:04d}", "{a}/{n:03d}", "{a}{n:06d}", "{n:06d}")
 COLOURS = ("RED", "BLUE", "PINK", "IVORY", "GREEN", "BLACK", "WHITE", "SILVER", "GOLD", "PASTEL", "VINTAGE", "RETRO")
@@ -164,6 +167,24 @@ def workload(rng: random.Random) -> dict[str, list[dict]]:
     }
 
 
+def sql_ms(run: dict, company, page) -> float:
+    """The database's own execution time of one search (every query it sent, run again under
+    EXPLAIN ANALYZE): what the machine's load changes least."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.search import search_products
+
+    with CaptureQueriesContext(connection) as captured:
+        search_products(run["query"], company=company, filters=run.get("filters"), sort=run.get("sort", "relevance"), page=page)
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+            total += cursor.fetchone()[0][0]["Execution Time"]
+    return total
+
+
 def main() -> None:
     setup_django()
     from django.db import connection
@@ -181,17 +202,24 @@ def main() -> None:
     for runs in kinds.values():  # warm the caches once
         for run in runs[:3]:
             search_products(run["query"], company=company, filters=run.get("filters"), sort=run.get("sort", "relevance"), page=page)
-    everything = []
+    everything, sql_everything = [], []
     for kind, runs in kinds.items():
-        times, hits = [], []
+        times, hits, sql_times = [], [], []
         for run in runs:
             started = time.perf_counter()
             result = search_products(run["query"], company=company, filters=run.get("filters"), sort=run.get("sort", "relevance"), page=page)
             times.append((time.perf_counter() - started) * 1000)
             hits.append(result.total)
+            if EXPLAIN:
+                sql_times.append(sql_ms(run, company, page))
         everything += times
+        sql_everything += sql_times
         q = statistics.quantiles(times, n=20)
-        print(f"{kind:28} p50 {statistics.median(times):6.1f} ms  p95 {q[18]:6.1f} ms  median matches {int(statistics.median(hits))}")
+        sql = f"  SQL p50 {statistics.median(sql_times):6.1f} ms  p95 {statistics.quantiles(sql_times, n=20)[18]:6.1f} ms" if EXPLAIN else ""
+        print(f"{kind:28} p50 {statistics.median(times):6.1f} ms  p95 {q[18]:6.1f} ms  median matches {int(statistics.median(hits))}{sql}")
+    if EXPLAIN:
+        q = statistics.quantiles(sql_everything, n=20)
+        print(f"SQL execution time (EXPLAIN ANALYZE, summed per search): p50 {statistics.median(sql_everything):.1f} ms  p95 {q[18]:.1f} ms")
     q = statistics.quantiles(everything, n=20)
     print(f"products={products} p50_ms={statistics.median(everything):.1f} p95_ms={q[18]:.1f}")
 

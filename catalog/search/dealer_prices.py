@@ -117,6 +117,32 @@ class DealerPricing:
         price = f"CASE WHEN {doc}.currency = %s THEN COALESCE({', '.join(terms)}) END"
         return " ".join(joins), join_params, price, [self.currency, *term_params]
 
+    def monotone_factor(self) -> Decimal | None:
+        """For SKUs without an explicit price or a volume break in the dealer's lists, the
+        dealer price is the list price times this factor (the first list with a percentage
+        decides; none: 1). None when it is 0 (every such SKU free), as then list price order
+        is not price order."""
+        for price_list in self.price_lists:
+            if price_list.default_discount_percent is not None:
+                factor = (Decimal(100) - price_list.default_discount_percent) / 100
+                return factor if factor > 0 else None
+        return Decimal(1)
+
+    def special_variants_sql(self) -> tuple[str, list]:
+        """SKUs whose dealer price is not list price times `monotone_factor()`: those with an
+        explicit price or volume breaks in the lists that can decide (up to the first list with
+        a percentage)."""
+        deciding = []
+        for price_list in self.price_lists:
+            deciding.append(price_list.pk)
+            if price_list.default_discount_percent is not None:
+                break
+        return (
+            "SELECT variant_id FROM pricing_engine_pricelistitem WHERE price_list_id = ANY(%s) "
+            "UNION SELECT variant_id FROM pricing_engine_pricebreak WHERE price_list_id = ANY(%s)",
+            [deciding, deciding],
+        )
+
     def document_promotion_sql(self, doc: str = "d") -> tuple[str, list]:
         """`on_promotion()` over search documents: (boolean SQL, params)."""
         skus: set[str] = set()

@@ -171,6 +171,37 @@ def full_page(query: str, found: Matches, sort: Sort, page: PageRequest) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
+def price_sorted_page(query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool):
+    """The page of a capped search in price order without pricing every match: a SKU with no
+    explicit price or break in the dealer's lists costs its list price times one factor, so
+    the cheapest (dearest) of those are the first by list price (an index order); the others
+    are few (the lists' own rows). Pricing those candidates gives the exact page. None when it
+    cannot be worked out this way (a 100 % list; the page reaches SKUs without a price)."""
+    factor = pricing.monotone_factor()
+    if factor is None:
+        return None
+    wanted = page.offset + page.limit
+    direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
+    special, special_params = pricing.special_variants_sql()
+    sql = (
+        f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
+        f"ORDER BY m.list_price {direction}, m.product_name, m.sku LIMIT %s) "
+        f"UNION (SELECT m.variant_id FROM {found.sql} WHERE m.variant_id IN ({special}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*found.params, pricing.currency, wanted, *found.params, *special_params])
+        candidates = [row[0] for row in cursor.fetchall()]
+        exact = matches(query, pricing, filters, fuzzy=fuzzy, only=candidates)
+        cursor.execute(
+            f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s",
+            [*exact.params, page.limit, page.offset],
+        )
+        rows = cursor.fetchall()
+    if len(rows) < page.limit or rows[-1][1] is None:
+        return None
+    return [row[0] for row in rows]
+
+
 class PostgresBackend:
     name = "postgres"
 
@@ -179,14 +210,20 @@ class PostgresBackend:
     ) -> SearchResult:
         """Exact words and SKUs first; only when nothing matches, partial SKUs and typos
         (trigrams touch many more rows, so they are the fallback, not the rule)."""
+        fuzzy = False
         found = matches(query, pricing, filters, fuzzy=False)
         (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=False)
         if not total and query:
+            fuzzy = True
             found = matches(query, pricing, filters, fuzzy=True)
             (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=True)
         ranked = bool(query) and sort is Sort.RELEVANCE
         if capped and page.limit and (not ranked or page.offset + page.limit > total):
-            ids = full_page(query, found, sort, page)
+            ids = None
+            if pricing is not None and sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
+                ids = price_sorted_page(query, found, pricing, filters, sort, page, fuzzy=fuzzy)
+            if ids is None:
+                ids = full_page(query, found, sort, page)
         return SearchResult(
             hits=load_hits(ids) if page.limit else [],
             total=total,

@@ -93,8 +93,13 @@ class Matches:
     params: list
 
 
-def matches(query: str, pricing: DealerPricing | None, filters: SearchFilters, *, fuzzy: bool) -> Matches:
+def matches(
+    query: str, pricing: DealerPricing | None, filters: SearchFilters, *, fuzzy: bool, only: list[int] | None = None
+) -> Matches:
+    """Every match; `only`: of these SKUs (by id) only."""
     where = Sql(["d.is_visible"])
+    if only is not None:
+        where.add("d.variant_id = ANY(%s)", only)
     if query:
         condition = text_condition(query, fuzzy=fuzzy)
         where.add(condition.parts[0], *condition.params)
@@ -105,7 +110,7 @@ def matches(query: str, pricing: DealerPricing | None, filters: SearchFilters, *
         where.add("d.in_stock" if filters.in_stock else "NOT d.in_stock")
     columns = (
         "d.variant_id, d.sku, d.text, d.vector, d.category_id, d.in_stock, d.units_sold, d.product_name, "
-        "d.product_id, d.product_created_at"
+        "d.product_id, d.product_created_at, d.list_price, d.currency"
     )
     if pricing is None:
         inner = f"SELECT {columns} FROM catalog_searchdocument d WHERE {where.joined(' AND ')}"

@@ -4,11 +4,14 @@ broad search stops counting at SEARCH_FACET_LIMIT (see catalog/search/postgres.p
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import SearchDocument, Variant, Warehouse
 from catalog.prices import set_list_prices
 from catalog.search import PageRequest, SearchFilters, Sort, search_products
 from catalog.services import set_stock_level
+from pricing_engine.models import PriceList, PriceListItem
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,17 @@ def test_a_nul_alone_finds_nothing_rather_than_everything(shop):
         result = search_products(text, company=shop["alpha"], backend="postgres")
         assert result.total == 0 and result.hits == [] and result.facets.on_promotion == 0
         assert [r.count for r in result.facets.price_ranges] == [0] * 8
+
+
+def test_a_capped_price_sort_prices_only_the_candidates_and_is_exact(shop, settings):
+    settings.SEARCH_FACET_LIMIT = 3
+    contract = PriceList.objects.get(name="Alpha contract")
+    PriceListItem.objects.create(price_list=contract, variant=shop["skus"]["ABC/123"], unit_price=Decimal("50.00"))
+    with CaptureQueriesContext(connection) as captured:
+        dearest = search_products("", company=shop["alpha"], sort=Sort.PRICE_DESC, page=PageRequest(0, 2), backend="postgres")
+    # ABC/123 lists at 0.40 but costs Alpha 50.00 by contract; then NB-100 (contract 9.00).
+    assert skus(dearest) == ["ABC/123", "NB-100"] and dearest.total_is_lower_bound
+    # ... found without pricing every match in price order (that is full_page's query).
+    assert not any(q["sql"].startswith("SELECT m.variant_id FROM") for q in captured.captured_queries)
+    cheapest = search_products("", company=shop["alpha"], sort=Sort.PRICE_ASC, page=PageRequest(2, 2), backend="postgres")
+    assert skus(cheapest) == ["CN-8", "LN-77"]  # after 85123A 2.30 and 85123B 2.66: 3.60, 7.50
