@@ -203,7 +203,7 @@ class OrderListAddToCart(CartAdditionMutation):
 
     @classmethod
     def mutate(cls, root, info, id):
-        return cls.answer(info, lambda user, company: lists.add_list_to_cart(user, company, clean_key(id, 20)))
+        return cls.answer(info, lambda user, company: lists.add_list_to_cart(user, company, clean_key(id, 20))[1])
 
 
 class OrderListsMutation(graphene.ObjectType):

@@ -222,7 +222,7 @@ def add_item(company: Company, pk, sku: str, quantity: int) -> OrderList:
     return order_list
 
 
-def add_list_to_cart(user, company: Company, pk) -> Outcome:
+def add_list_to_cart(user, company: Company, pk) -> tuple[OrderList, Outcome]:
     """Every line of the list that can be ordered now goes into the cart; the rest are in
     `Outcome.failed` with the reason. The list itself is unchanged."""
     order_list = get_list(company, pk)
@@ -234,7 +234,7 @@ def add_list_to_cart(user, company: Company, pk) -> Outcome:
                   quantity=line.quantity, variant=line.variant)
         for i, line in enumerate(lines)
     ]
-    return add_candidates(user, company, candidates)
+    return order_list, add_candidates(user, company, candidates)
 
 
 @transaction.atomic

@@ -125,12 +125,12 @@ def order_list(request, company, pk: int):
 
 @dealer_required
 def order_list_add_to_cart(request, company, pk: int):
-    order_list = _list_or_404(company, pk)
     if request.method != "POST":
-        return redirect("storefront:order_list", pk=order_list.pk)
+        return redirect("storefront:order_list", pk=_list_or_404(company, pk).pk)
     try:
-        outcome = lists.add_list_to_cart(request.user, company, order_list.pk)
+        order_list, outcome = lists.add_list_to_cart(request.user, company, pk)
     except DomainError as exc:
+        order_list = _list_or_404(company, pk)  # another company's list: 404
         return _list_page(request, company, order_list, errors=[d.message for d in exc.details], status=400)
     forget_cart_count(request)
     return cart_additions(request, company, outcome, title=_("List “%(name)s”") % {"name": order_list.name})
