@@ -5,10 +5,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Stock
-from storefront.models import CartLine
+from storefront.models import Cart, CartLine
 from tests.factories import OrderFactory, OrderLineFactory
 
 from .conftest import make_user, make_variant
@@ -95,3 +97,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, past_order):
 def test_get_goes_back_to_the_order(dealer_client, past_order):
     page = dealer_client.get(reorder_url(past_order))
     assert page.status_code == 302 and page.url == reverse("storefront:order_detail", args=[past_order.number])
+
+
+def test_reorder_costs_the_same_for_5_and_50_lines(dealer_client, buyer, company, make_products):
+    products = make_products(50)
+    Cart.objects.create(user=buyer, company=company)
+
+    def post(count):
+        order = OrderFactory(company=company, user=buyer)
+        for n, variant in enumerate(products[:count], start=1):
+            OrderLineFactory(order=order, line_number=n, variant=variant, sku=variant.sku, quantity=1)
+        CartLine.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            assert dealer_client.post(reorder_url(order)).status_code == 302
+        assert len(cart_of(buyer)) == count
+        return len(queries.captured_queries)
+
+    assert post(5) == post(50)
