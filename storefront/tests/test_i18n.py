@@ -170,7 +170,8 @@ def test_dates_and_numbers_are_written_for_the_locale(language, expected):
 
 # ---------------------------------------------------------------- every template string translated
 
-BRANDS = {"DealerMall"}
+# Names that read the same in every language: the brand and file formats.
+BRANDS = {"DealerMall", "CSV", "PDF", "XLSX"}
 ATTRIBUTES = re.compile(r'\b(?:alt|title|placeholder|aria-label)="([^"]*)"')
 SUBMIT_VALUES = re.compile(r'<input[^>]*type="(?:submit|button)"[^>]*value="([^"]*)"')
 
