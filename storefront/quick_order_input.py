@@ -33,6 +33,7 @@ MAX_LINES = 500  # entries (non-blank lines) in one submission
 MAX_TEXT_LENGTH = 100_000  # characters of pasted text
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_COLUMNS = 30
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an .xlsx is a ZIP: a small file may unpack to gigabytes
 MAX_TYPED_SHOWN = 120  # characters of a line echoed back in a message
 # Rows read from a spreadsheet before giving up: a sheet formatted down to row 1,048,576 is
 # mostly empty rows, and reading them all would hold the request for seconds.
@@ -232,7 +233,18 @@ def _cell(value) -> str:
     return normalise(str(value)).strip()
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise DomainError.single("file", "UPLOAD_CORRUPT", _("The Excel file cannot be read; it may be damaged.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DomainError.single("file", "UPLOAD_TOO_LARGE", _("The Excel file unpacks to more than %(max)s MB; save the order lines alone in a new workbook.") % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)})
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, str, list[str], bool]]:
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

@@ -289,6 +289,13 @@ def test_bad_files_are_refused_with_a_clear_message(dealer_client, buyer, shop, 
     assert cart_of(buyer) == {}
 
 
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(dealer_client, buyer, shop, monkeypatch):
+    monkeypatch.setattr("storefront.quick_order_input.MAX_UNPACKED_BYTES", 1000)
+    page = dealer_client.post(PAD, {"file": xlsx([["SKU", "Quantity"], ["85123A", 1]])})
+    assert page.status_code == 400 and "The Excel file unpacks to more than" in page.content.decode()
+    assert cart_of(buyer) == {}
+
+
 def test_an_oversize_file_is_refused(dealer_client, buyer, shop, settings):
     settings.QUICK_ORDER_MAX_BYTES = 100
     page = dealer_client.post(PAD, {"file": SimpleUploadedFile("big.csv", b"85123A,1\n" * 20)})
