@@ -18,7 +18,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
 def _jsonable(value):
-    if isinstance(value, str | int | float | bool) or value is None:
+    # Plain data stays structured (Celery's `data` dicts); anything else becomes its text.
+    if isinstance(value, str | int | float | bool | dict | list | tuple) or value is None:
         return value
     return str(value)
 
