@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rebates.models.programs import MONEY
 
@@ -32,7 +32,7 @@ class WalletEntry(models.Model):
     balance right after this entry."""
 
     class Kind(models.TextChoices):
-        CREDIT = "credit", gettext_lazy("Credit")
+        CREDIT = "credit", pgettext_lazy("wallet entry", "Credit")
         SPEND = "spend", gettext_lazy("Spent at checkout")
         REFUND = "refund", gettext_lazy("Refunded to the wallet")
 
