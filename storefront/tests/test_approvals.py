@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billing.models import Invoice
 from catalog.models import Stock
-from insights.services import SALE_STATUSES
+from insights.services import SALE_STATUSES, _sale_orders
 from integrations.models import OutboxEvent
 from mall.errors import DomainError
 from partners.models import CreditAccount, Membership, Notification
@@ -20,6 +20,7 @@ from rebates.services import credit_wallet
 from rebates.volume import order_counts, volumes
 from storefront.models import CartLine, Order, Payment
 from storefront.services.approvals import approve_order, reject_order, withdraw_order
+from storefront.services.returns import ReturnRequestLine, request_return
 from tests.factories import PromotionFactory
 from tests.webhook_schemas import assert_matches_schema
 
@@ -233,12 +234,21 @@ def test_pending_and_rejected_orders_count_nowhere_as_sales(dealer):
     assert volumes("GBP", today - timedelta(days=1), today + timedelta(days=1), None) == {}
     # Insights: not sales.
     assert pending.status not in SALE_STATUSES and rejected.status not in SALE_STATUSES
+    day = timedelta(days=1)
+    assert not _sale_orders(timezone.now() - day, timezone.now() + day).exists()
+    # Returns: nothing to return.
+    for order in (pending, rejected):
+        with pytest.raises(DomainError) as refused:
+            request_return(company=dealer.company, order_id=order.pk, reason="damaged",
+                           lines=[ReturnRequestLine(order.lines.first().pk, 1)])
+        assert code_of(refused) == "NOT_RETURNABLE"
     # Billing and the ERP: no invoice, no event.
     assert not Invoice.objects.exists() and not OutboxEvent.objects.exists()
     # Once approved it counts.
     approve_order(user=dealer.approver, company=dealer.company, number=pending.number)
     counted = volumes("GBP", today - timedelta(days=1), today + timedelta(days=1), None)
     assert counted == {dealer.company.pk: (Decimal("100.01"), 1, 0)}
+    assert list(_sale_orders(timezone.now() - day, timezone.now() + day)) == [pending]
 
 
 def test_rebate_credit_is_checked_at_submission_and_spent_at_approval(dealer, settings):
