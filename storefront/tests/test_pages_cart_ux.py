@@ -148,3 +148,35 @@ def test_another_dealer_cannot_touch_this_cart(client, dealer_client, buyer, oth
     assert CartLine.objects.get(cart__user=buyer).quantity == 4
     client.logout()
     assert client.get(CART).status_code == 302  # visitors are sent to sign in
+
+
+PAGES_WITH_FORMS = [
+    "catalog", "cart", "checkout", "orders", "quick_order", "order_lists", "account", "rebates", "dashboard",
+    "statement", "deals", "deal_new", "inbox", "funds", "fund_plan_new", "academy", "academy_verify", "company_users",
+]
+
+
+def test_every_dealer_page_labels_its_controls(dealer_client, client, company, variant):
+    """Every visible input, select and textarea on the dealer pages has a <label for> or an
+    aria-label (parsed from the rendered HTML), and no page skips a heading level."""
+    RebateWallet.objects.create(company=company, currency="GBP", balance=Decimal("5.00"))  # the checkout's rebate box
+    _add(dealer_client, "85123A", 4)
+    problems = {}
+    for name in PAGES_WITH_FORMS:
+        response = dealer_client.get(reverse(f"storefront:{name}"))
+        assert response.status_code in (200, 403), name
+        html = response.content.decode()
+        if found := unlabelled_controls(html) + [str(j) for j in heading_jumps(html)]:
+            problems[name] = found
+    parser = _HiddenInputs()
+    parser.feed(dealer_client.get(CHECKOUT).content.decode())
+    order_url = dealer_client.post(CHECKOUT, parser.fields).url
+    number = order_url.rstrip("/").split("/")[-1]
+    for url in (reverse("storefront:product", args=["85123A"]), order_url, reverse("storefront:return_new", args=[number])):
+        html = dealer_client.get(url).content.decode()
+        if found := unlabelled_controls(html) + [str(j) for j in heading_jumps(html)]:
+            problems[url] = found
+    for url in (reverse("storefront:login"), reverse("storefront:catalog")):
+        if found := unlabelled_controls(client.get(url).content.decode()):
+            problems[f"visitor {url}"] = found
+    assert problems == {}
