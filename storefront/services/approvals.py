@@ -97,7 +97,7 @@ def pending_approvals(company: Company):
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("line_number"))
     return (
         Order.objects.filter(company=company, status=Order.Status.PENDING_APPROVAL)
-        .select_related("user")
+        .select_related("user__membership")
         .prefetch_related(lines)
         .order_by("placed_at", "id")
     )

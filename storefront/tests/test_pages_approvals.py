@@ -48,7 +48,7 @@ def test_the_approver_sees_the_pending_order_with_lines_totals_and_buttons(deale
     page = signed_in(dealer.approver).get(APPROVALS)
     html = page.content.decode()
     assert page.status_code == 200 and len(rows(html)) == 1
-    assert pending.number in html and "buyer@a1.example" in html
+    assert pending.number in html and "buyer@a1.example" in html and "their limit £100.00" in html
     assert "BIG-100" in html and "PENNY" in html
     assert "£100.00" in html and "£0.01" in html and "£100.01" in html
     assert "PO-77" in html and "Back door please" in html
