@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing.models import CreditNote, Invoice, LedgerEntry, PaymentReceipt
 from partners.models import CreditAccount
@@ -198,6 +199,7 @@ class AccountSummary:
     aging: Aging
     hold_message: str | None
     hold_released_until: date | None
+    terms_display: str = ""  # `terms` in the reader's language (pages); `terms` stays as printed
 
 
 def account_summary(company, today: date | None = None) -> AccountSummary:
@@ -215,4 +217,5 @@ def account_summary(company, today: date | None = None) -> AccountSummary:
         aging=aging(company, today),
         hold_message=on_account_block(company, today),
         hold_released_until=account.hold_released_until if account and account.hold_released_on(today) else None,
+        terms_display=account.terms_display if account else gettext("Prepaid"),
     )

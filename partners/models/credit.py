@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 
 class CreditAccount(models.Model):
@@ -66,6 +66,16 @@ class CreditAccount(models.Model):
         if self.payment_terms == self.Terms.END_OF_MONTH:
             return f"End of month + {self.payment_terms_days} days"
         return f"Net {self.payment_terms_days}"
+
+    @property
+    def terms_display(self) -> str:
+        """`terms_label` in the reader's language, for pages (the label itself is printed on
+        invoices and sent to the ERP, so it stays English)."""
+        if self.payment_terms == self.Terms.PREPAID:
+            return gettext("Prepaid")
+        if self.payment_terms == self.Terms.END_OF_MONTH:
+            return gettext("End of month + %(days)s days") % {"days": self.payment_terms_days}
+        return gettext("Net %(days)s") % {"days": self.payment_terms_days}
 
     def due_date(self, issued_on: date) -> date:
         return due_date(self.payment_terms, self.payment_terms_days, issued_on)
