@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from insights import fact_sql
 from insights.models import (
     DailyDealerSales,
     DailyPromotionCost,
@@ -30,7 +31,7 @@ from insights.models import (
 )
 from insights.promotion_costs import promotion_costs
 from partners.models import Company
-from storefront.models import Order, OrderLine, Return, ReturnLine
+from storefront.models import Order, Return
 
 # Orders that are sales: placed and not cancelled (waiting for approval is not a sale yet).
 SALE_STATUSES = (
@@ -134,9 +135,9 @@ def refresh_segments_if_dealers_moved() -> bool:
     if state.signature == signature:
         return False
     DailySegmentSales.objects.all().delete()
-    DailySegmentSales.objects.bulk_create(_segment_rows(DailySales.objects.all()), batch_size=BATCH)
+    fact_sql.insert_segments()
     MonthlyProductSales.objects.all().delete()
-    MonthlyProductSales.objects.bulk_create(_monthly_rows(DailySales.objects.all()), batch_size=BATCH)
+    fact_sql.insert_months()
     state.signature = signature
     state.save(update_fields=["signature", "updated_at"])
     return True
@@ -182,178 +183,27 @@ def _refresh_run(first: date, last: date) -> tuple[int, int, int, int]:
     for model in FACTS:
         model.objects.filter(day__gte=first, day__lte=last).delete()
     start, end = day_bounds(first, last)
-    sales = _sales_rows(start, end)
-    dealers = _dealer_rows(start, end)
-    promotions = [DailyPromotionCost(**row) for row in promotion_costs(_sale_orders(start, end), vendor_zone())]
-    DailySales.objects.bulk_create(sales, batch_size=BATCH)
-    DailySegmentSales.objects.bulk_create(
-        _segment_rows(DailySales.objects.filter(day__gte=first, day__lte=last)), batch_size=BATCH
-    )
+    zone, sales_statuses, done = settings.TIME_ZONE, [str(s) for s in SALE_STATUSES], return_statuses()
+    # Grouped and written by the database (insights/fact_sql.py): no rows through Python.
+    sales = fact_sql.insert_sales(start, end, zone, sales_statuses, done)
+    fact_sql.insert_segments(first, last)
     # The months these days fall in are summed again whole (their other days are unchanged).
     month_start, month_end = first.replace(day=1), _month_end(last)
     MonthlyProductSales.objects.filter(month__gte=month_start, month__lte=month_end).delete()
-    MonthlyProductSales.objects.bulk_create(
-        _monthly_rows(DailySales.objects.filter(day__gte=month_start, day__lte=month_end)), batch_size=BATCH
-    )
-    DailyDealerSales.objects.bulk_create(dealers, batch_size=BATCH)
+    fact_sql.insert_months(month_start, month_end)
+    dealers = fact_sql.insert_dealers(start, end, zone, sales_statuses, done)
+    promotions = [DailyPromotionCost(**row) for row in promotion_costs(_sale_orders(start, end), vendor_zone())]
     DailyPromotionCost.objects.bulk_create(promotions, batch_size=BATCH)
     now = timezone.now()
     for day in days:
         RefreshedDay.objects.filter(day=day).update(signature=signatures.get(day, ""), refreshed_at=now)
-    return len(days), len(sales), len(dealers), len(promotions)
+    return len(days), sales, dealers, len(promotions)
 
 
 def _sale_orders(start: datetime, end: datetime):
     return Order.objects.filter(placed_at__gte=start, placed_at__lt=end, status__in=SALE_STATUSES)
 
 
-def _done_returns(start: datetime, end: datetime):
-    return Return.objects.filter(placed_at__gte=start, placed_at__lt=end, status__in=return_statuses())
-
-
-def _sales_rows(start: datetime, end: datetime) -> list[DailySales]:
-    zone = vendor_zone()
-    rows: dict[tuple, DailySales] = {}
-    sold = (
-        OrderLine.objects.filter(order__in=_sale_orders(start, end))
-        .annotate(day=TruncDate("order__placed_at", tzinfo=zone))
-        .values("day", "order__company_id", "sku", "order__currency")
-        .annotate(
-            variant_id=Max("variant_id"),
-            product_id=Max("variant__product_id"),
-            category_id=Max("variant__product__category_id"),
-            quantity=Sum("quantity"),
-            amount=Sum("line_total"),
-            discount=Sum("discount_total"),
-            orders=Count("order_id", distinct=True),
-        )
-        .order_by()
-    )
-    for g in sold:
-        key = (g["day"], g["order__company_id"], g["sku"], g["order__currency"])
-        rows[key] = DailySales(
-            day=g["day"], company_id=g["order__company_id"], sku=g["sku"], currency=g["order__currency"],
-            variant_id=g["variant_id"], product_id=g["product_id"], category_id=g["category_id"],
-            quantity_sold=g["quantity"], sales_amount=g["amount"], discount_amount=g["discount"],
-            order_count=g["orders"],
-        )  # fmt: skip
-    returned = (
-        ReturnLine.objects.filter(return_request__in=_done_returns(start, end))
-        .annotate(day=TruncDate("return_request__placed_at", tzinfo=zone))
-        .values("day", "return_request__company_id", "sku", "return_request__currency")
-        .annotate(
-            variant_id=Max("variant_id"),
-            product_id=Max("variant__product_id"),
-            category_id=Max("variant__product__category_id"),
-            quantity=Sum("quantity"),
-            amount=Sum("line_total"),
-            returns=Count("return_request_id", distinct=True),
-        )
-        .order_by()
-    )
-    for g in returned:
-        key = (g["day"], g["return_request__company_id"], g["sku"], g["return_request__currency"])
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = DailySales(
-                day=g["day"], company_id=g["return_request__company_id"], sku=g["sku"],
-                currency=g["return_request__currency"], variant_id=g["variant_id"], product_id=g["product_id"],
-                category_id=g["category_id"],
-            )  # fmt: skip
-        row.quantity_returned, row.returns_amount, row.return_count = g["quantity"], g["amount"], g["returns"]
-    for row in rows.values():
-        row.quantity = row.quantity_sold - row.quantity_returned
-        row.net_amount = row.sales_amount - row.returns_amount
-    return list(rows.values())
-
-
-def _segment_rows(sales) -> list[DailySegmentSales]:
-    """DailySales rows summed by day, the dealer's current region and tier, and category."""
-    grouped = (
-        sales.values("day", "company__region_id", "company__tier_id", "category_id", "currency")
-        .annotate(
-            quantity_sum=Sum("quantity"),
-            sales=Sum("sales_amount"),
-            returns=Sum("returns_amount"),
-            net=Sum("net_amount"),
-        )
-        .order_by()
-    )
-    return [
-        DailySegmentSales(
-            day=g["day"], region_id=g["company__region_id"], tier_id=g["company__tier_id"],
-            category_id=g["category_id"], currency=g["currency"], quantity=g["quantity_sum"],
-            sales_amount=g["sales"], returns_amount=g["returns"], net_amount=g["net"],
-        )  # fmt: skip
-        for g in grouped
-    ]
-
-
 def _month_end(day: date) -> date:
     following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
-
-
-def _monthly_rows(sales) -> list[MonthlyProductSales]:
-    """DailySales rows summed by month, SKU, the dealer's current region and tier, category."""
-    grouped = (
-        sales.annotate(month=TruncMonth("day"))
-        .values("month", "sku", "company__region_id", "company__tier_id", "category_id", "currency")
-        .annotate(quantity_sum=Sum("quantity"), sales=Sum("sales_amount"), returns=Sum("returns_amount"), net=Sum("net_amount"))
-        .order_by()
-    )
-    return [
-        MonthlyProductSales(
-            month=g["month"], sku=g["sku"], region_id=g["company__region_id"], tier_id=g["company__tier_id"],
-            category_id=g["category_id"], currency=g["currency"], quantity=g["quantity_sum"],
-            sales_amount=g["sales"], returns_amount=g["returns"], net_amount=g["net"],
-        )  # fmt: skip
-        for g in grouped
-    ]
-
-
-def _dealer_rows(start: datetime, end: datetime) -> list[DailyDealerSales]:
-    zone = vendor_zone()
-    rows: dict[tuple, DailyDealerSales] = {}
-    orders = (
-        _sale_orders(start, end)
-        .annotate(day=TruncDate("placed_at", tzinfo=zone))
-        .values("day", "company_id", "currency")
-        .annotate(
-            orders=Count("id"),
-            subtotal=Sum("subtotal"),
-            discount=Sum("discount_total"),
-            order_discount=Sum("order_discount_total"),
-        )
-        .order_by()
-    )
-    for g in orders:
-        rows[(g["day"], g["company_id"], g["currency"])] = DailyDealerSales(
-            day=g["day"], company_id=g["company_id"], currency=g["currency"], order_count=g["orders"],
-            subtotal_amount=g["subtotal"], discount_amount=g["discount"], order_discount_amount=g["order_discount"],
-        )  # fmt: skip
-    line_counts = (
-        OrderLine.objects.filter(order__in=_sale_orders(start, end))
-        .annotate(day=TruncDate("order__placed_at", tzinfo=zone))
-        .values("day", "order__company_id", "order__currency")
-        .annotate(lines=Count("id"))
-        .order_by()
-    )
-    for g in line_counts:
-        rows[(g["day"], g["order__company_id"], g["order__currency"])].line_count = g["lines"]
-    returns = (
-        _done_returns(start, end)
-        .annotate(day=TruncDate("placed_at", tzinfo=zone))
-        .values("day", "company_id", "currency")
-        .annotate(returns=Count("id"), amount=Sum("total"))
-        .order_by()
-    )
-    for g in returns:
-        key = (g["day"], g["company_id"], g["currency"])
-        row = rows.get(key) or rows.setdefault(
-            key, DailyDealerSales(day=g["day"], company_id=g["company_id"], currency=g["currency"])
-        )
-        row.return_count, row.returns_amount = g["returns"], g["amount"]
-    for row in rows.values():
-        row.net_amount = row.subtotal_amount - row.order_discount_amount - row.returns_amount
-    return list(rows.values())
