@@ -169,6 +169,15 @@ DEFAULT_WAREHOUSE_CODE = os.environ.get("DEFAULT_WAREHOUSE_CODE", "MAIN")
 # Largest quantity one cart line may carry; above it the input is taken as a typing error.
 MAX_LINE_QUANTITY = int(os.environ.get("MAX_LINE_QUANTITY", "100000"))
 
+# Django's cache (dashboards computed once per refresh, rendered charts): CACHE_URL, e.g.
+# redis://redis:6379/1, shared by every web process and worker; empty: each process's memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Background work: Celery on the broker when one is configured, in-process otherwise.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
