@@ -2,11 +2,14 @@
 
 import socket
 import threading
+import uuid
 
 import pytest
 import redis
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+# Other helpers' workers and benchmarks use Redis too: these tests only ever touch a queue of
+# their own (a fresh name per test), never flush a database.
+REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
 @pytest.fixture
@@ -46,9 +49,11 @@ def silent_port():
 
 
 @pytest.fixture
-def redis_db():
+def redis_queue():
+    """(client, queue name): a Celery queue no one else reads; its keys are removed afterwards."""
     client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
+    name = f"ops-test-{uuid.uuid4().hex[:12]}"
+    yield client, name
+    for key in client.scan_iter(match=f"*{name}*"):
+        client.delete(key)
     client.close()

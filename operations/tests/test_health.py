@@ -18,7 +18,7 @@ def test_healthz_answers_without_touching_the_database(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_ok_when_database_broker_and_search_answer(client, settings, redis_db):
+def test_readyz_is_ok_when_database_broker_and_search_answer(client, settings, redis_queue):
     settings.CELERY_BROKER_URL = REDIS_URL
     response = client.get("/readyz")
     assert response.status_code == 200, response.content

@@ -54,12 +54,12 @@ def _forget_broker_connections():
 
 
 @pytest.fixture
-def redis_broker(settings, redis_db):
+def redis_broker(settings, redis_queue):
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_BROKER_URL = REDIS_URL
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
     _forget_broker_connections()
-    yield redis_db
+    yield redis_queue[1]
     celery_app.conf.update(saved)
     _forget_broker_connections()
 
@@ -111,14 +111,14 @@ def test_a_task_sent_during_a_request_logs_with_the_request_id_in_the_worker(red
 
     def view(request):
         logging.getLogger("operations.tests.view").info("sending the task")
-        log_inside_task.delay("SO-1001")
+        log_inside_task.apply_async(["SO-1001"], queue=redis_broker)
         return HttpResponse("sent")
 
     RequestIdMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-42"))
     assert request_id.current() is None
 
     with Connection(REDIS_URL) as conn:
-        message = conn.SimpleQueue("celery").get(timeout=10)
+        message = conn.SimpleQueue(redis_broker).get(timeout=10)
         assert message.headers["task"] == "operations.tests.log_inside_task"
         assert message.headers["request_id"] == "req-42"
         Request(message, app=celery_app, task=log_inside_task).execute()
@@ -131,9 +131,9 @@ def test_a_task_sent_during_a_request_logs_with_the_request_id_in_the_worker(red
 
 
 def test_a_task_without_a_request_gets_an_id_of_its_own(redis_broker, json_lines):
-    log_inside_task.delay("SO-2002")  # e.g. sent by beat: no request around it
+    log_inside_task.apply_async(["SO-2002"], queue=redis_broker)  # e.g. sent by beat: no request around it
     with Connection(REDIS_URL) as conn:
-        message = conn.SimpleQueue("celery").get(timeout=10)
+        message = conn.SimpleQueue(redis_broker).get(timeout=10)
         assert "request_id" not in message.headers
         Request(message, app=celery_app, task=log_inside_task).execute()
         message.ack()

@@ -99,11 +99,13 @@ def test_orders_backlog_and_failures_come_from_the_database(client, django_asser
 
 
 @pytest.mark.django_db
-def test_celery_queue_length_is_read_from_redis(client, settings, redis_db):
+def test_celery_queue_length_is_read_from_redis(client, settings, redis_queue):
+    redis_client, queue = redis_queue
     settings.CELERY_BROKER_URL = REDIS_URL
-    redis_db.rpush("celery", "t1", "t2", "t3")
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    redis_client.rpush(queue, "t1", "t2", "t3")
     found = samples(client.get("/metrics", **LOCAL))
-    assert found[("dealermall_celery_queue_length", (("queue", "celery"),))] == 3
+    assert found[("dealermall_celery_queue_length", (("queue", queue),))] == 3
     assert found[("dealermall_metrics_source_up", (("source", "broker"),))] == 1
 
 
