@@ -3,19 +3,43 @@
 
 from io import BytesIO
 
+from django.utils.translation import get_language, gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from billing.selectors import Aging, Statement
 from pricing_engine.core.money import currency_exponent
 
-KIND_LABELS = {"invoice": "Invoice", "payment": "Payment", "credit_note": "Credit note", "refund": "Refund"}
-COLUMNS = ("Date", "Type", "Document", "Description", "Debit", "Credit", "Balance")
+# The files are written in the language of the request that asks for them (the dealer's page).
+KIND_LABELS = {"invoice": gettext_lazy("Invoice"), "payment": gettext_lazy("Payment"),
+               "credit_note": gettext_lazy("Credit note"), "refund": gettext_lazy("Refund")}
+COLUMNS = (gettext_lazy("Date"), gettext_lazy("Type"), gettext_lazy("Document"), gettext_lazy("Description"),
+           gettext_lazy("Debit"), gettext_lazy("Credit"), gettext_lazy("Balance"))
+AGING_LABELS = {"current": gettext_lazy("Not yet due"), "1-30": gettext_lazy("1–30 days"), "31-60": gettext_lazy("31–60 days"),
+                "61-90": gettext_lazy("61–90 days"), "90+": gettext_lazy("Over 90 days")}
+# Helvetica has no Chinese glyphs: Chinese PDFs use reportlab's built-in CID font (no font file
+# to ship; PDF readers supply the Song typeface). It has no bold face.
+CJK_FONT = "STSong-Light"
+
+
+def _fonts() -> tuple[str, str]:
+    """(regular, bold) font names for the active language."""
+    if (get_language() or "").startswith("zh"):
+        if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        return CJK_FONT, CJK_FONT
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _period(statement: Statement) -> str:
+    return gettext("Period %(start)s to %(end)s") % {"start": statement.start.isoformat(), "end": statement.end.isoformat()}
 
 
 def filename(statement: Statement, extension: str) -> str:
@@ -28,50 +52,62 @@ def _fmt(amount, currency: str) -> str:
 
 def _rows(statement: Statement) -> list[tuple]:
     return [
-        (line.occurred_on, KIND_LABELS[line.kind], line.document, line.description, line.debit or None, line.credit or None, line.balance)
+        (line.occurred_on, str(KIND_LABELS[line.kind]), line.document, line.description, line.debit or None, line.credit or None, line.balance)
         for line in statement.lines
     ]
 
 
 def statement_pdf(statement: Statement, aging: Aging | None = None) -> bytes:
     currency = statement.currency
+    regular, bold = _fonts()
     styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        style.fontName = bold if style.name.startswith(("Title", "Heading")) else regular
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=f"Statement {statement.company.code}", author="DealerMall")
+                            title=gettext("Statement %(code)s") % {"code": statement.company.code}, author="DealerMall")
     story = [
-        Paragraph("Statement of account", styles["Title"]),
+        Paragraph(gettext("Statement of account"), styles["Title"]),
         Paragraph(f"{statement.company.name} ({statement.company.code})", styles["Heading2"]),
-        Paragraph(f"Period {statement.start.isoformat()} to {statement.end.isoformat()}, amounts in {currency}", styles["Normal"]),
+        Paragraph(gettext("%(period)s, amounts in %(currency)s") % {"period": _period(statement), "currency": currency}, styles["Normal"]),
         Spacer(1, 6 * mm),
     ]
     money = lambda value: _fmt(value, currency) if value is not None else ""  # noqa: E731
-    data = [list(COLUMNS), ["", "", "", "Opening balance", "", "", money(statement.opening_balance)]]
+    data = [[str(c) for c in COLUMNS], ["", "", "", gettext("Opening balance"), "", "", money(statement.opening_balance)]]
     for day, kind, document, description, debit, credit, balance in _rows(statement):
         data.append([day.isoformat(), kind, document, Paragraph(description, styles["BodyText"]), money(debit), money(credit), money(balance)])
-    data.append(["", "", "", "Totals", money(statement.total_debits), money(statement.total_credits), ""])
-    data.append(["", "", "", "Closing balance", "", "", money(statement.closing_balance)])
+    data.append(["", "", "", gettext("Totals"), money(statement.total_debits), money(statement.total_credits), ""])
+    data.append(["", "", "", gettext("Closing balance"), "", "", money(statement.closing_balance)])
     table = Table(data, colWidths=[20 * mm, 20 * mm, 32 * mm, 50 * mm, 20 * mm, 20 * mm, 22 * mm], repeatRows=1)
     table.setStyle(
         TableStyle([
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ("FONT", (0, 0), (-1, -1), regular),
+            ("FONT", (0, 0), (-1, 0), bold),
             ("FONTSIZE", (0, 0), (-1, -1), 8),
             ("ALIGN", (4, 0), (-1, -1), "RIGHT"),
             ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
             ("LINEABOVE", (0, -2), (-1, -2), 0.5, colors.black),
-            ("FONT", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ("FONT", (0, -1), (-1, -1), bold),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ])
     )
     story.append(table)
     if aging is not None:
-        story += [Spacer(1, 6 * mm), Paragraph(f"Open invoices by days past due, as of {aging.as_of.isoformat()}", styles["Heading3"])]
-        aging_table = Table([list(aging.buckets) + ["Total"], [money(v) for v in aging.buckets.values()] + [money(aging.total)]])
-        aging_table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        story += [Spacer(1, 6 * mm), Paragraph(_aging_heading(aging), styles["Heading3"])]
+        aging_table = Table([_aging_labels(aging) + [gettext("Total")], [money(v) for v in aging.buckets.values()] + [money(aging.total)]])
+        aging_table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), regular), ("FONT", (0, 0), (-1, 0), bold), ("FONTSIZE", (0, 0), (-1, -1), 8),
                                          ("ALIGN", (0, 0), (-1, -1), "RIGHT"), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
         story.append(aging_table)
     doc.build(story)
     return buffer.getvalue()
+
+
+def _aging_heading(aging: Aging) -> str:
+    return gettext("Open invoices by days past due, as of %(date)s") % {"date": aging.as_of.isoformat()}
+
+
+def _aging_labels(aging: Aging) -> list[str]:
+    return [str(AGING_LABELS.get(label, label)) for label in aging.buckets]
 
 
 def statement_xlsx(statement: Statement, aging: Aging | None = None) -> bytes:
@@ -82,20 +118,20 @@ def statement_xlsx(statement: Statement, aging: Aging | None = None) -> bytes:
     number_format = "#,##0" + ("." + "0" * digits if digits else "")
     book = Workbook()
     sheet = book.active
-    sheet.title = "Statement"
+    sheet.title = gettext("Statement")
     bold = Font(bold=True)
-    sheet.append([f"Statement of account: {statement.company.name} ({statement.company.code})"])
+    sheet.append([gettext("Statement of account: %(name)s (%(code)s)") % {"name": statement.company.name, "code": statement.company.code}])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Period {statement.start.isoformat()} to {statement.end.isoformat()}", None, None, f"Currency {currency}"])
+    sheet.append([_period(statement), None, None, gettext("Currency %(currency)s") % {"currency": currency}])
     sheet.append([])
-    sheet.append(list(COLUMNS))
+    sheet.append([str(c) for c in COLUMNS])
     for cell in sheet[4]:
         cell.font = bold
-    sheet.append([None, None, None, "Opening balance", None, None, statement.opening_balance])
+    sheet.append([None, None, None, gettext("Opening balance"), None, None, statement.opening_balance])
     for row in _rows(statement):
         sheet.append(list(row))
-    sheet.append([None, None, None, "Totals", statement.total_debits, statement.total_credits, None])
-    sheet.append([None, None, None, "Closing balance", None, None, statement.closing_balance])
+    sheet.append([None, None, None, gettext("Totals"), statement.total_debits, statement.total_credits, None])
+    sheet.append([None, None, None, gettext("Closing balance"), None, None, statement.closing_balance])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in sheet.iter_rows(min_row=5, min_col=5, max_col=7):
@@ -107,9 +143,9 @@ def statement_xlsx(statement: Statement, aging: Aging | None = None) -> bytes:
     for column, width in zip("ABCDEFG", (12, 12, 18, 40, 14, 14, 14), strict=True):
         sheet.column_dimensions[column].width = width
     if aging is not None:
-        ages = book.create_sheet("Aging")
-        ages.append([f"Open invoices by days past due, as of {aging.as_of.isoformat()}"])
-        ages.append([*aging.buckets, "Total"])
+        ages = book.create_sheet(gettext("Aging"))
+        ages.append([_aging_heading(aging)])
+        ages.append([*_aging_labels(aging), gettext("Total")])
         ages.append([*aging.buckets.values(), aging.total])
         for cell in ages[3]:
             cell.number_format = number_format

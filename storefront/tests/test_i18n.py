@@ -14,6 +14,7 @@ import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -117,6 +118,23 @@ def test_accept_language_picks_the_language(client, variant, header, lang, headi
 def test_not_found_page_in_chinese(client):
     html = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "未找到" in html and "返回商品目录" in html
+
+
+@pytest.mark.django_db
+def test_statement_files_in_chinese(dealer_client, company):
+    choose_chinese(dealer_client, CART)
+    query = {"start": "2026-11-01", "end": "2026-11-30"}
+    xlsx = dealer_client.get(reverse("storefront:statement_file", args=["xlsx"]), query)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["对账单", "账龄"]
+    rows = list(book["对账单"].iter_rows(values_only=True))
+    assert rows[0][0] == "对账单：Acme Lighting Ltd（D001）"
+    assert rows[1][0] == "期间 2026-11-01 至 2026-11-30" and rows[1][3] == "币种 GBP"
+    assert rows[3] == ("日期", "类型", "单据", "描述", "借方", "贷方", "余额")
+    assert rows[4][3] == "期初余额" and rows[-1][3] == "期末余额"
+    assert list(book["账龄"].iter_rows(values_only=True))[1] == ("未到期", "1–30 天", "31–60 天", "61–90 天", "90 天以上", "合计")
+    pdf = dealer_client.get(reverse("storefront:statement_file", args=["pdf"]), query).content
+    assert b"/BaseFont /STSong-Light" in pdf  # a font with Chinese glyphs; Helvetica has none
 
 
 # ---------------------------------------------------------------- money and dates
