@@ -116,3 +116,5 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["order", "line_number"]
         constraints = [models.UniqueConstraint(fields=["order", "line_number"], name="one_line_number_per_order")]
+        # "You bought this before": the dealer's orders, probed for one SKU each.
+        indexes = [models.Index(fields=["order", "variant"], name="orderline_order_variant")]
