@@ -7,6 +7,9 @@
   carry <style> blocks and style attributes; Django's own admin has no inline script).
 * GraphiQL (the HTML page of /graphql/ when GRAPHIQL is on; off in production): it loads
   its scripts from cdn.jsdelivr.net and boots with an inline script.
+* Dealer pages that inline matplotlib's SVG charts (INLINE_STYLE_VIEWS): the SVG carries
+  style attributes and a <style> element, so styles (never scripts) may be inline there.
+  Serving the charts as <img src="data:image/svg+xml;..."> would remove this exception.
 * Tests and emulators may point STRIPE_JS_URL / STRIPE_API_BASE elsewhere; those origins
   are added at response time so the card page keeps working there.
 """
@@ -20,6 +23,7 @@ from django.conf import settings
 from operations.csp_policy import STRIPE_CONNECT_HOSTS, STRIPE_SCRIPT_HOSTS
 
 GRAPHIQL_CDN = "https://cdn.jsdelivr.net"
+INLINE_STYLE_VIEWS = frozenset({"storefront:dashboard"})
 
 
 def _origin(url: str) -> str | None:
@@ -50,7 +54,8 @@ class SitePolicyMiddleware(CSPMiddleware):
             return parts
         replace = dict(parts.replace or {})
         update = dict(parts.update or {})
-        if request.path_info.startswith("/admin/"):
+        match = getattr(request, "resolver_match", None)
+        if request.path_info.startswith("/admin/") or (match is not None and match.view_name in INLINE_STYLE_VIEWS):
             replace.setdefault("style-src", [SELF, UNSAFE_INLINE])
         elif _is_graphiql(request, response):
             replace.setdefault("script-src", [SELF, GRAPHIQL_CDN, UNSAFE_INLINE])

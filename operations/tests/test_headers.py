@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 
-from tests.factories import UserFactory
+from insights import services as insights_services
+from insights.tests.factories import at, order
+from tests.factories import CompanyFactory, ProductFactory, UserFactory, VariantFactory
 
 STRIPE_SCRIPT = "https://js.stripe.com"
 
@@ -72,6 +75,22 @@ def test_back_office_allows_inline_styles_but_not_inline_scripts(client):
     policy = directives(response)
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
     assert policy["script-src"] == ["'self'", STRIPE_SCRIPT, "https://*.js.stripe.com"]
+
+
+@pytest.mark.django_db
+def test_the_dealer_dashboard_charts_may_carry_inline_styles_only(client):
+    """matplotlib's SVG is inlined with style attributes: the chart keeps its colours."""
+    dealer = CompanyFactory(name="Alpha")
+    lamp = VariantFactory(sku="LAMP", product=ProductFactory(name="Desk lamp"))
+    order(dealer, at(timezone.localdate().replace(day=1).isoformat()), [(lamp, 4, "2.50")])
+    insights_services.refresh_changed_days()
+    client.force_login(UserFactory(email="buyer@alpha.example", company=dealer))
+    response = client.get("/dashboard/")
+    assert response.status_code == 200 and b'style="fill: #2f6f9f"' in response.content
+    policy = directives(response)
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert policy["script-src"] == ["'self'", STRIPE_SCRIPT, "https://*.js.stripe.com"]
+    assert directives(client.get("/orders/"))["style-src"] == ["'self'"]
 
 
 @pytest.mark.django_db
