@@ -3,18 +3,17 @@
 
 from io import BytesIO
 
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from billing.selectors import Aging, Statement
+from mall.pdf_fonts import pdf_fonts
 from pricing_engine.core.money import currency_exponent
 
 # The files are written in the language of the request that asks for them (the dealer's page).
@@ -24,18 +23,6 @@ COLUMNS = (gettext_lazy("Date"), gettext_lazy("Type"), gettext_lazy("Document"),
            gettext_lazy("Debit"), gettext_lazy("Credit"), gettext_lazy("Balance"))
 AGING_LABELS = {"current": gettext_lazy("Not yet due"), "1-30": gettext_lazy("1–30 days"), "31-60": gettext_lazy("31–60 days"),
                 "61-90": gettext_lazy("61–90 days"), "90+": gettext_lazy("Over 90 days")}
-# Helvetica has no Chinese glyphs: Chinese PDFs use reportlab's built-in CID font (no font file
-# to ship; PDF readers supply the Song typeface). It has no bold face.
-CJK_FONT = "STSong-Light"
-
-
-def _fonts() -> tuple[str, str]:
-    """(regular, bold) font names for the active language."""
-    if (get_language() or "").startswith("zh"):
-        if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-        return CJK_FONT, CJK_FONT
-    return "Helvetica", "Helvetica-Bold"
 
 
 def _period(statement: Statement) -> str:
@@ -59,7 +46,8 @@ def _rows(statement: Statement) -> list[tuple]:
 
 def statement_pdf(statement: Statement, aging: Aging | None = None) -> bytes:
     currency = statement.currency
-    regular, bold = _fonts()
+    # Descriptions and names may be Chinese whatever the page's language.
+    regular, bold = pdf_fonts(statement.company.name, *(line.description for line in statement.lines))
     styles = getSampleStyleSheet()
     for style in styles.byName.values():
         style.fontName = bold if style.name.startswith(("Title", "Heading")) else regular

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from mall.i18n import catalogs
+from mall.pdf_fonts import pdf_fonts
 from storefront.templatetags.storefront import money, signed_money
 
 CART = reverse("storefront:cart")
@@ -135,6 +136,14 @@ def test_statement_files_in_chinese(dealer_client, company):
     assert list(book["账龄"].iter_rows(values_only=True))[1] == ("未到期", "1–30 天", "31–60 天", "61–90 天", "90 天以上", "合计")
     pdf = dealer_client.get(reverse("storefront:statement_file", args=["pdf"]), query).content
     assert b"/BaseFont /STSong-Light" in pdf  # a font with Chinese glyphs; Helvetica has none
+
+
+def test_pdf_fonts_follow_the_language_and_the_names_printed():
+    with translation.override("en-gb"):
+        assert pdf_fonts("Acme Lighting Ltd") == ("Helvetica", "Helvetica-Bold")
+        assert pdf_fonts("Acme Lighting Ltd", "上海照明有限公司") == ("STSong-Light", "STSong-Light")
+    with translation.override("zh-hans"):
+        assert pdf_fonts("Acme Lighting Ltd") == ("STSong-Light", "STSong-Light")
 
 
 # ---------------------------------------------------------------- money and dates
