@@ -116,14 +116,8 @@ def browser():
 
 
 @pytest.fixture
-def context_options():
-    """Extra options of the browser context (a test module may override this fixture)."""
-    return {}
-
-
-@pytest.fixture
-def context(browser, live, viewport, context_options):
-    ctx = browser.new_context(base_url=live, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[viewport], **context_options)
+def context(browser, live, viewport):
+    ctx = browser.new_context(base_url=live, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[viewport])
     ctx.set_default_timeout(TIMEOUT_MS)
     # No favicon: its 404 would be one more request on the shared connection, at any moment.
     ctx.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
@@ -185,8 +179,29 @@ def shot(page, request, viewport):
     return take
 
 
+AXE_URL = "/__axe__/axe.min.js"  # answered by the browser context itself, never by the server
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
 @pytest.fixture
-def axe_script():
+def axe(context, page):
+    """`axe()` runs axe-core on the page as it is and returns its serious and critical violations.
+
+    axe is served to the page at a same-origin URL by Playwright (a route), so it loads under
+    the site's real Content-Security-Policy (script-src 'self'), which an inline script would not.
+    """
     if not AXE_JS.exists():
         pytest.skip(f"{AXE_JS} is missing: run `make browser-deps` (npm ci in tests/browser)")
-    return str(AXE_JS)
+    body = AXE_JS.read_bytes()
+    context.route(f"**{AXE_URL}", lambda route: route.fulfill(status=200, body=body, content_type="application/javascript"))
+
+    def run() -> list[dict]:
+        page.add_script_tag(url=AXE_URL)
+        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        return [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
+
+    return run

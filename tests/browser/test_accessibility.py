@@ -1,7 +1,6 @@
 """axe-core on the main storefront pages, desktop and phone: no serious or critical violation.
 
-axe is injected as a script tag, which the site's Content-Security-Policy refuses (rightly), so
-these contexts bypass CSP; every other browser test runs under the real policy.
+axe runs under the site's real Content-Security-Policy (conftest's `axe` fixture).
 """
 
 import json
@@ -12,38 +11,21 @@ from tests.browser.scenario import PAGES
 
 pytestmark = pytest.mark.django_db
 
-BLOCKING = {"serious", "critical"}
 
-
-@pytest.fixture
-def context_options():
-    return {"bypass_csp": True}
-
-
-def axe_violations(page, axe_script) -> list[dict]:
-    page.add_script_tag(path=axe_script)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
-def test_main_pages_have_no_serious_accessibility_violations(page, filled_cart, sign_in_as, axe_script, shot):
+def test_main_pages_have_no_serious_accessibility_violations(page, filled_cart, sign_in_as, axe, shot):
     sign_in_as(filled_cart.buyer)
     found = {}
     for name, url in PAGES.items():
         response = page.goto(url)
         assert response.status == 200, f"{name} {url}: {response.status}"
         shot(name)
-        if violations := axe_violations(page, axe_script):
+        if violations := axe():
             found[name] = violations
     assert not found, json.dumps(found, indent=1)
 
 
-def test_login_page_has_no_serious_accessibility_violations(page, axe_script, shot):
+def test_login_page_has_no_serious_accessibility_violations(page, axe, shot):
     page.goto("/login/")
     shot("login")
-    violations = axe_violations(page, axe_script)
+    violations = axe()
     assert not violations, json.dumps(violations, indent=1)
