@@ -1,16 +1,16 @@
 """Browser tests: Playwright drives Debian's Chromium against a live Django server on 127.0.0.1.
 
 One server and one Chromium per pytest process (so one each per xdist worker), a fresh browser
-context per test, every test on a desktop and a phone viewport.
+context per test, every test on a desktop and a phone viewport. `make browser-deps` installs
+Chromium (as root) and axe-core (npm ci in this folder); without Chromium every test here is
+skipped, with the reason. Screenshots of each step go to test-artifacts/screenshots/<test>/.
 
 The server shares the test's database connection, so each test runs in the usual rolled-back
-transaction (`django_db`): pytest-django's live_server needs transactional tests, whose flush
-(TRUNCATE of 115 tables) took 5.8 s per test on this machine. For that the server handles one
-request at a time (no two threads on the connection), and Django's end-of-request
-close_old_connections is off while a browser test runs (it would close the connection inside
-the test's transaction). `make browser-deps` installs Chromium (as root)
-and axe-core (npm ci in this folder); without Chromium every test here is skipped, with the
-reason. Screenshots of each step go to test-artifacts/screenshots/<test>/.
+transaction (`django_db`). pytest-django's live_server needs transactional tests instead, whose
+flush (TRUNCATE of 115 tables) took 5.8 s per test on this machine. For that the server
+handles one request at a time (never two threads on the connection), the browser's favicon
+request is answered by the browser itself, and Django's end-of-request close_old_connections
+is off while a browser test runs (it would close the connection inside the test's transaction).
 """
 
 import os
@@ -105,8 +105,10 @@ def browser():
         pytest.skip(f"{CHROMIUM} is missing: run `make browser-deps` as root (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an asyncio loop on this thread; the test's own ORM calls are
-    # plain synchronous code all the same, so Django's async-context guard is switched off.
+    # Playwright's sync API keeps an asyncio loop marked running on this thread until the session
+    # ends; the tests' ORM calls are plain synchronous code all the same, so Django's
+    # async-context guard is switched off (and asyncio.run() cannot be used by later tests of
+    # the same process).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
