@@ -61,6 +61,14 @@ def test_language_switch_is_a_plain_form_in_the_header(client, variant):
 
 
 @pytest.mark.django_db
+def test_language_switch_on_an_error_page_returns_to_the_form_page(dealer_client, variant):
+    # A bad add renders the cart at the POST-only URL; switching language must not GET that.
+    page = dealer_client.post(ADD, {"sku": "NOPE-1", "quantity": "1"}, HTTP_REFERER="http://testserver/cart/")
+    assert page.status_code == 400
+    assert 'name="next" value="http://testserver/cart/"' in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_switching_to_chinese_translates_catalog_cart_and_checkout(dealer_client, variant):
     choose_chinese(dealer_client, CATALOG)
     catalog = dealer_client.get(CATALOG).content.decode()
