@@ -9,6 +9,7 @@ translation for every string, compiles, and matches the committed .mo file.
 import datetime as dt
 import gettext as gnu_gettext
 import io
+import json
 import re
 import zoneinfo
 from decimal import Decimal
@@ -25,6 +26,7 @@ from django.template.base import Lexer, TokenType
 from django.urls import reverse
 from django.utils import translation
 
+from mall.auth_tokens import create_access_token
 from mall.i18n import catalogs
 from mall.pdf_fonts import pdf_fonts
 from storefront.templatetags.storefront import money, signed_money
@@ -152,6 +154,22 @@ def test_pdf_fonts_follow_the_language_and_the_names_printed():
         assert pdf_fonts("Acme Lighting Ltd", "上海照明有限公司") == ("STSong-Light", "STSong-Light")
     with translation.override("zh-hans"):
         assert pdf_fonts("Acme Lighting Ltd") == ("STSong-Light", "STSong-Light")
+
+
+@pytest.mark.django_db
+def test_graphql_codes_stay_messages_follow_accept_language(client, buyer, variant):
+    token = create_access_token(buyer)
+    query = 'mutation { cartAddLines(lines: [{sku: "NOPE-1", quantity: 1}]) { errors { field code message } } }'
+
+    def errors(**headers):
+        body = json.dumps({"query": query})
+        response = client.post("/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+        return response.json()["data"]["cartAddLines"]["errors"]
+
+    english, chinese = errors(), errors(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert [e["code"] for e in english] == [e["code"] for e in chinese] and english[0]["code"]
+    assert english[0]["message"] == "No product with SKU 'NOPE-1' is for sale."
+    assert chinese[0]["message"] == "没有在售的 SKU 为 'NOPE-1' 的商品。"
 
 
 # ---------------------------------------------------------------- money and dates
