@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from storefront import admin_returns  # noqa: F401 - registers the returns back office
 from storefront.admin_payments import PaymentInline
 from storefront.models import Cart, CartLine, Order, OrderLine
-from storefront.services.payments import record_payment
+from storefront.services.payments import NOT_PAYABLE, record_payment
 
 LIST_PER_PAGE = 50
 
@@ -147,7 +147,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Record payment received", permissions=["record_payment"])
     def record_payment_received(self, request, queryset):
         selected = queryset.count()
-        payable = queryset.filter(payment_status=Order.PaymentStatus.UNPAID).exclude(status=Order.Status.CANCELLED)
+        payable = queryset.filter(payment_status=Order.PaymentStatus.UNPAID).exclude(status__in=NOT_PAYABLE)
         paid = sum(1 for order_id in payable.values_list("pk", flat=True) if record_payment(order_id))
         if paid:
             self.message_user(

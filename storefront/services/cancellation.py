@@ -60,7 +60,8 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
         released_credit = order.total - order.rebate_credit_used
         if not invoices:
             release_credit(order.company_id, released_credit)
-    if order.rebate_credit_used > 0:
+    was_pending = order.status == Order.Status.PENDING_APPROVAL  # took nothing, told nobody
+    if order.rebate_credit_used > 0 and not was_pending:
         refund_to_wallet(
             company=order.company, amount=order.rebate_credit_used, currency=order.currency,
             reference=order.number, idempotency_key=f"cancel:{order.number}", reason=f"order {order.number} cancelled",
@@ -83,6 +84,8 @@ def cancel_order(order: Order, *, reason: str, by) -> Order:
     order.status = Order.Status.CANCELLED
     Order.objects.filter(pk=order.pk).update(status=order.status, version=F("version") + 1)
     order.refresh_from_db(fields=["version"])
+    if was_pending:  # the ERP never heard of it: order.confirmed was never sent
+        return order
     record_events([order_event(
         "order.cancelled", order, reason=reason[:MAX_REASON], cancelled_by=actor, released_stock=released_stock,
         released_credit=format(released_credit, "f"),

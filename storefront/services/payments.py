@@ -33,6 +33,8 @@ from storefront.payment_events import order_paid
 
 ZERO = Decimal("0")
 MAX_KEY_LENGTH = 128  # billing's receipts keep the same key
+# No money is taken for an order nobody confirmed (waiting for approval, turned down) or cancelled.
+NOT_PAYABLE = (Order.Status.PENDING_APPROVAL, Order.Status.REJECTED, Order.Status.CANCELLED)
 
 
 def payment_key(key: str | None) -> str | None:
@@ -148,7 +150,7 @@ def record_payment(
 @transaction.atomic
 def _record_payment(order_id, amount, method, reference, idempotency_key, recorded_by) -> bool:
     order = lock_order(order_id)
-    if order is None or order.status == Order.Status.CANCELLED:
+    if order is None or order.status in NOT_PAYABLE:
         return False
     if idempotency_key and Payment.objects.filter(idempotency_key=idempotency_key).exists():
         return False
