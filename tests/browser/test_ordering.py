@@ -103,3 +103,14 @@ def test_checkout_places_the_order_with_po_number_date_and_note(page, scenario, 
     assert order.total == 54
     assert order.lines.get().quantity == 12
     expect(page.locator("main")).to_contain_text(order.number)
+
+
+def test_another_dealers_order_is_neither_listed_nor_shown(page, scenario, sign_in_as, shot):
+    sign_in_as(scenario.buyer)
+    page.goto("/orders/")
+    expect(page.locator("main")).to_contain_text(scenario.past_order.number)
+    expect(page.locator("main")).not_to_contain_text(scenario.other_order.number)
+    response = page.goto(f"/orders/{scenario.other_order.number}/")
+    assert response.status == 404
+    expect(page.locator("main")).not_to_contain_text("South Supplies")
+    shot("other-dealers-order")
