@@ -95,3 +95,17 @@ def test_orders_query_count_is_constant_in_page_size(graphql, dealer_a, django_a
     assert _queries(api, 5) == _queries(api, 30)
     with django_assert_max_num_queries(4):  # user, count, page of orders, their lines
         api.execute(ORDERS, {"first": 30})
+
+
+def test_order_shows_what_the_buyer_gave_at_checkout(graphql, gold_list, dealer_a):
+    VariantFactory(sku="FIX-255", list_price=Decimal("2.55"), stock=40)
+    api = graphql(dealer_a)
+    api.execute(ADD, {"lines": [{"sku": "FIX-255", "quantity": 1}]})
+    placed = api.execute(
+        'mutation { checkoutComplete(idempotencyKey: "po-1", poNumber: "PO-7781", note: "Gate B") { order { number } errors { code } } }'
+    )["data"]["checkoutComplete"]
+    assert placed["errors"] == []
+    query = "query($number: String!) { order(number: $number) { poNumber requestedDeliveryDate note } }"
+    assert api.execute(query, {"number": placed["order"]["number"]})["data"]["order"] == {
+        "poNumber": "PO-7781", "requestedDeliveryDate": None, "note": "Gate B"
+    }

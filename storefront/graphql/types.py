@@ -261,6 +261,10 @@ class Order(graphene.ObjectType):
     # Rebates: the part of the total paid from the rebate wallet at checkout.
     rebate_credit_used = graphene.Field(Money, required=True, description="Paid from the rebate wallet at checkout.")
     lines = graphene.List(graphene.NonNull(OrderLine), required=True)
+    # What the buyer gave at checkout (empty strings and null when not given).
+    po_number = graphene.String(required=True, description="The dealer's purchase-order number.")
+    requested_delivery_date = graphene.Date(description="The delivery date the buyer asked for.")
+    note = graphene.String(required=True, description="The buyer's note to the vendor.")
 
     @staticmethod
     def resolve_rebate_credit_used(root, info):
