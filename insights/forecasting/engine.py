@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from insights.forecasting import methods, metrics
+from insights.forecasting import cohorts, methods, metrics
 from insights.forecasting.history import History
 
 # Backtest origins start after this many months (the first forecasts see two months).
@@ -41,13 +41,18 @@ class Forecast:
     one_step_errors: pd.DataFrame  # sku × origins: backtest error of the summed chosen forecasts
     history: History
     accuracy: list[Accuracy] = field(default_factory=list)
+    new_dealers: cohorts.Component | None = None
+    new_dealer_accuracy: Accuracy | None = None
 
     def by_product(self, frame: pd.DataFrame | None = None) -> pd.DataFrame:
         return (self.series if frame is None else frame).groupby(level="sku").sum()
 
     def by_region(self, frame: pd.DataFrame | None = None) -> pd.DataFrame:
         frame = self.series if frame is None else frame
-        regions = self.history.region_of.reindex(frame.index.get_level_values("dealer")).fillna("(no region)")
+        region_of = self.history.region_of
+        if self.new_dealers is not None:
+            region_of = pd.concat([region_of, self.new_dealers.region_of])
+        regions = region_of.reindex(frame.index.get_level_values("dealer")).fillna("(no region)")
         return frame.groupby(regions.to_numpy()).sum()
 
     def total(self, frame: pd.DataFrame | None = None) -> pd.Series:
@@ -89,8 +94,9 @@ def _statsmodels_candidates(train: np.ndarray, rows: np.ndarray, horizon: int, f
                 forecasts[row] = fit(series, horizon)
 
 
-def forecast(history: History, train_until: pd.Period, horizon: int) -> Forecast:
-    """Train on the months up to and including `train_until`; forecast `horizon` months."""
+def forecast(history: History, train_until: pd.Period, horizon: int, *, new_dealers: bool = True) -> Forecast:
+    """Train on the months up to and including `train_until`; forecast `horizon` months.
+    `new_dealers`: young dealers by their cohort, and dealers still to come (cohorts.py)."""
     panel = history.panel.loc[:, [m for m in history.months if m <= train_until]]
     panel = panel[(panel != 0).any(axis=1)]
     train = panel.to_numpy(float)
@@ -104,14 +110,24 @@ def forecast(history: History, train_until: pd.Period, horizon: int) -> Forecast
     index = panel.index
     origins = list(panel.columns[-chosen.shape[1] :])
     errors = pd.DataFrame(chosen - train[:, -chosen.shape[1] :], index=index, columns=origins)
+    series = pd.DataFrame(forecasts, index=index, columns=months)
+    method = pd.Series(choice_names, index=index)
+    # Young dealers are forecast by their cohort, and dealers still to come are added.
+    component = None
+    if new_dealers:
+        component = cohorts.new_dealer_component(history.panel.loc[:, panel.columns], history.region_of, months, horizon)
+        own = ~index.get_level_values("dealer").isin(component.young)
+        series = pd.concat([series[own], component.series])
+        method = pd.concat([method[own], pd.Series("new_dealer_cohort", index=component.series.index)])
     return Forecast(
         train_until=train_until,
         months=months,
-        series=pd.DataFrame(forecasts, index=index, columns=months),
+        series=series,
         naive=pd.DataFrame(np.repeat(train[:, -1:], horizon, axis=1), index=index, columns=months),
-        method=pd.Series(choice_names, index=index),
+        method=method,
         one_step_errors=errors.groupby(level="sku").sum(),
         history=history,
+        new_dealers=component,
     )
 
 
@@ -150,7 +166,29 @@ def score(result: Forecast) -> list[Accuracy]:
             )
         )
     result.accuracy = scores
+    result.new_dealer_accuracy = _score_new_dealers(result)
     return scores
+
+
+def _score_new_dealers(result: Forecast) -> Accuracy | None:
+    """The new-dealer component against what its segment bought (per SKU), and the naive
+    baseline for the same segment (the young dealers' last month; nothing for those to come)."""
+    if result.new_dealers is None:
+        return None
+    position = list(result.history.panel.columns).index(result.train_until)
+    actual = cohorts.segment_actuals(result.history.panel, position, result.months)
+    if actual.shape[1] == 0:
+        return None
+    held = list(actual.columns)
+    fc = result.by_product(result.new_dealers.series)[held]
+    young = result.naive.index.get_level_values("dealer").isin(result.new_dealers.young)
+    naive = result.by_product(result.naive[young])[held]
+    keys = fc.index.union(actual.index).union(naive.index)
+    fc, naive, actual = (x.reindex(keys, fill_value=0) for x in (fc, naive, actual))
+    return Accuracy(
+        "new dealers", metrics.wape(fc, actual), metrics.mape(fc, actual), metrics.bias(fc, actual),
+        metrics.wape(naive, actual), len(held),
+    )  # fmt: skip
 
 
 def purchase_plan(result: Forecast, on_hand: dict[str, int], pack_size: dict[str, int]) -> pd.DataFrame:

@@ -32,10 +32,14 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=20, help="SKUs to list (by forecast).")
         parser.add_argument("--currency", default="", help="Only this currency's sales (default: all).")
         parser.add_argument(
+            "--without-new-dealers", action="store_true",
+            help="Leave out the new-dealer component (young dealers by cohort, dealers still to come).",
+        )
+        parser.add_argument(
             "--save", action="store_true", help="Also keep the run (with a rolling backtest) for the back office."
         )
 
-    def handle(self, *args, train_until, horizon, top, currency, save, **options):
+    def handle(self, *args, train_until, horizon, top, currency, save, without_new_dealers, **options):
         if not 1 <= horizon <= 12:
             raise CommandError("--horizon must be between 1 and 12")
         until = _month(train_until)
@@ -43,7 +47,7 @@ class Command(BaseCommand):
         history = load_history(currency or None)
         if history.panel.empty or until not in history.panel.columns:
             raise CommandError(f"No sales history for {until}: refresh the insights first (manage.py refresh_insights).")
-        result = engine.forecast(history, until, horizon)
+        result = engine.forecast(history, until, horizon, new_dealers=not without_new_dealers)
         scores = engine.score(result)
         out = self.stdout.write
         months = [str(m) for m in result.months]
@@ -68,6 +72,14 @@ class Command(BaseCommand):
         out(f"\naccuracy over {scores[0].months} month(s) with actuals (per cent of actual demand)")
         for s in scores:
             out(f"  {s.level:<8} WAPE {_fmt(s.wape)}  MAPE {_fmt(s.mape)}  bias {_fmt(s.bias)}  naive WAPE {_fmt(s.naive_wape)}")
+        new = result.new_dealer_accuracy
+        if new is not None:
+            component = result.new_dealers
+            out(
+                f"  new-dealer component alone (SKU level, {len(component.young)} young dealers by cohort, "
+                f"{component.arrivals_per_month:.1f} new dealers a month expected): WAPE {_fmt(new.wape)}  "
+                f"bias {_fmt(new.bias)}  naive WAPE {_fmt(new.naive_wape)}"
+            )
         out(f"time: {time.monotonic() - started:.1f} s")
         if save:
             run = save_run(until, horizon)
