@@ -1,5 +1,7 @@
 """The contract of the storefront API: the names clients rely on are in the schema."""
 
+from graphql import get_named_type, is_input_object_type, is_interface_type, is_object_type
+
 from mall.schema import schema
 from storefront.models import Order
 
@@ -40,4 +42,15 @@ def test_enums_follow_the_model_choices():
 
 
 def test_money_is_never_a_float():
-    assert "Float" not in SDL
+    """No field or argument anywhere is a Float (descriptions may say the word)."""
+    floats = []
+    for type_ in schema.graphql_schema.type_map.values():
+        if type_.name.startswith("__") or not (is_object_type(type_) or is_interface_type(type_) or is_input_object_type(type_)):
+            continue
+        for name, field in type_.fields.items():
+            if get_named_type(field.type).name == "Float":
+                floats.append(f"{type_.name}.{name}")
+            for arg_name, arg in getattr(field, "args", {}).items():
+                if get_named_type(arg.type).name == "Float":
+                    floats.append(f"{type_.name}.{name}({arg_name})")
+    assert floats == []
