@@ -319,6 +319,8 @@ ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "dealermall-products
 ELASTICSEARCH_TIMEOUT_SECONDS = float(os.environ.get("ELASTICSEARCH_TIMEOUT_SECONDS", "2"))
 # Edges of the price facet, in major units of the dealer's currency.
 SEARCH_PRICE_RANGES = env_list("SEARCH_PRICE_RANGES", "1,2,5,10,20,50,100")
+# A broader search counts its facets over the first this many matches (docs/search.md).
+SEARCH_FACET_LIMIT = int(os.environ.get("SEARCH_FACET_LIMIT", "5000"))
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "catalog.search.tasks"]
 CELERY_BEAT_SCHEDULE["search-units-sold"] = {
     "task": "catalog.search.refresh_units_sold",
