@@ -114,7 +114,9 @@ class DealerPricing:
             join_params.append(price_list.pk)
             terms.append(f"CASE WHEN {breaks}.variant_id IS NOT NULL THEN {doc}.list_price END")
         terms.append(f"{doc}.list_price")
-        price = f"CASE WHEN {doc}.currency = %s THEN COALESCE({', '.join(terms)}) END"
+        # Rounded to 8 places: exact for list prices of 2 decimals less percentages of up to 3
+        # (at most 7 places), and short numerics compare faster over thousands of matches.
+        price = f"CASE WHEN {doc}.currency = %s THEN ROUND(COALESCE({', '.join(terms)}), 8) END"
         return " ".join(joins), join_params, price, [self.currency, *term_params]
 
     def monotone_factor(self) -> Decimal | None:

@@ -30,7 +30,7 @@ from django.db import connection
 
 from .database import load_hits
 from .dealer_prices import DealerPricing
-from .postgres_sql import TSQUERY, Matches, like_prefix, matches, relevance_sql
+from .postgres_sql import TSQUERY, Matches, category_ids, like_prefix, matches, relevance_sql
 from .types import (
     CategoryCount,
     Facets,
@@ -73,17 +73,17 @@ def ordering(sort: Sort, *, ranked: bool) -> str:
 
 
 def _sums(pricing: DealerPricing | None) -> tuple[list[str], list, list]:
-    sums = ["SUM(CASE WHEN m.in_stock THEN 1 ELSE 0 END)"]
+    sums = ["COUNT(*) FILTER (WHERE m.in_stock)"]
     params: list = []
     ranges = pricing.ranges() if pricing is not None else []
     if pricing is not None:
-        sums.append("SUM(CASE WHEN m.promo THEN 1 ELSE 0 END)")
+        sums.append("COUNT(*) FILTER (WHERE m.promo)")
         for _, _, raw_from, raw_below in ranges:
             if raw_below is None:
-                sums.append("SUM(CASE WHEN m.price >= %s THEN 1 ELSE 0 END)")
+                sums.append("COUNT(*) FILTER (WHERE m.price >= %s)")
                 params.append(raw_from)
             else:
-                sums.append("SUM(CASE WHEN m.price >= %s AND m.price < %s THEN 1 ELSE 0 END)")
+                sums.append("COUNT(*) FILTER (WHERE m.price >= %s AND m.price < %s)")
                 params += [raw_from, raw_below]
     return sums, params, ranges
 
@@ -171,7 +171,9 @@ def full_page(query: str, found: Matches, sort: Sort, page: PageRequest) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
-def price_sorted_page(query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool):
+def price_sorted_page(
+    query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool, categories
+):
     """The page of a capped search in price order without pricing every match: a SKU with no
     explicit price or break in the dealer's lists costs its list price times one factor, so
     the cheapest (dearest) of those are the first by list price (an index order); the others
@@ -191,7 +193,7 @@ def price_sorted_page(query: str, found: Matches, pricing: DealerPricing, filter
     with connection.cursor() as cursor:
         cursor.execute(sql, [*found.params, pricing.currency, wanted, *found.params, *special_params])
         candidates = [row[0] for row in cursor.fetchall()]
-        exact = matches(query, pricing, filters, fuzzy=fuzzy, only=candidates)
+        exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates)
         cursor.execute(
             f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s",
             [*exact.params, page.limit, page.offset],
@@ -211,17 +213,18 @@ class PostgresBackend:
         """Exact words and SKUs first; only when nothing matches, partial SKUs and typos
         (trigrams touch many more rows, so they are the fallback, not the rule)."""
         fuzzy = False
-        found = matches(query, pricing, filters, fuzzy=False)
+        categories = category_ids(filters.category) if filters.category else None
+        found = matches(query, pricing, filters, fuzzy=False, categories=categories)
         (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=False)
         if not total and query:
             fuzzy = True
-            found = matches(query, pricing, filters, fuzzy=True)
+            found = matches(query, pricing, filters, fuzzy=True, categories=categories)
             (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=True)
         ranked = bool(query) and sort is Sort.RELEVANCE
         if capped and page.limit and (not ranked or page.offset + page.limit > total):
             ids = None
             if pricing is not None and sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-                ids = price_sorted_page(query, found, pricing, filters, sort, page, fuzzy=fuzzy)
+                ids = price_sorted_page(query, found, pricing, filters, sort, page, fuzzy=fuzzy, categories=categories)
             if ids is None:
                 ids = full_page(query, found, sort, page)
         return SearchResult(

@@ -6,6 +6,9 @@ filters and the dealer's price (`matches`). See postgres.py for what matches and
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
+from catalog.models import Category
 from pricing_engine.core.money import quantize
 
 from .dealer_prices import DealerPricing
@@ -76,12 +79,19 @@ def relevance_sql(query: str, *, fuzzy: bool) -> Sql:
     return Sql([expression + ")"], params)
 
 
-def _category_condition(slug: str) -> Sql:
-    return Sql(
-        ["d.category_id IN (SELECT c.id FROM catalog_category c LEFT JOIN catalog_category parent "
-         "ON parent.id = c.parent_id WHERE c.slug = %s OR parent.slug = %s)"],
-        [slug, slug],
-    )
+def category_ids(slug: str) -> list[int]:
+    """The chosen category and its sub-categories (one small query, once per search), so the
+    search compares `category_id` with constants: a single category then reads the covering
+    index in list price order."""
+    return list(Category.objects.filter(Q(slug=slug) | Q(parent__slug=slug)).order_by("pk").values_list("pk", flat=True))
+
+
+def _category_condition(ids: list[int]) -> Sql:
+    if not ids:
+        return Sql(["false"], [])
+    if len(ids) == 1:
+        return Sql(["d.category_id = %s"], [ids[0]])
+    return Sql(["d.category_id = ANY(%s)"], [ids])
 
 
 @dataclass(frozen=True)
@@ -94,17 +104,25 @@ class Matches:
 
 
 def matches(
-    query: str, pricing: DealerPricing | None, filters: SearchFilters, *, fuzzy: bool, only: list[int] | None = None
+    query: str,
+    pricing: DealerPricing | None,
+    filters: SearchFilters,
+    *,
+    fuzzy: bool,
+    categories: list[int] | None = None,
+    only: list[int] | None = None,
 ) -> Matches:
-    """Every match; `only`: of these SKUs (by id) only."""
+    """Every match; `categories`: the ids of filters.category (`category_ids`); `only`: of
+    these SKUs (by id) only."""
     where = Sql(["d.is_visible"])
-    if only is not None:
+    if only is not None:  # already found by this search: the conditions held, read them by key
         where.add("d.variant_id = ANY(%s)", only)
+        query, filters = "", SearchFilters(on_promotion=filters.on_promotion)
     if query:
         condition = text_condition(query, fuzzy=fuzzy)
         where.add(condition.parts[0], *condition.params)
     if filters.category:
-        condition = _category_condition(filters.category)
+        condition = _category_condition(category_ids(filters.category) if categories is None else categories)
         where.add(condition.parts[0], *condition.params)
     if filters.in_stock is not None:
         where.add("d.in_stock" if filters.in_stock else "NOT d.in_stock")
