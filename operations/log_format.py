@@ -62,7 +62,8 @@ def logging_config(fmt: str, level: str) -> dict:
             "django.db.backends": {"level": "INFO"},
             # Django's own request/server loggers propagate to the root handler only.
             "django": {"handlers": [], "level": level, "propagate": True},
-            "django.server": {"handlers": ["console"], "level": level, "propagate": False},
+            # runserver's own access lines repeat mall.request's: only its warnings and errors.
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             "celery": {"level": level},
         },
     }
