@@ -10,6 +10,14 @@ then writes the events in transactions of `--per-txn` (default 10, like a checko
 right after each commit, the receiver the time each POST arrives). It checks that every event
 arrived, each id once after de-duplication, in order per aggregate.
 Last line: `events_per_s=<n> p50_ms=<n> p95_ms=<n>`.
+
+    .venv/bin/python bench/webhooks.py --in-process [--events 2000]
+
+measures the delivery path alone, a figure that depends little on how busy the machine is:
+the events are written first (the hand-over after commit held back), then each transaction's
+batch is delivered in this process to the receiver. Last line:
+`cpu_ms_per_event=<n> wall_ms_per_event=<n> sql_per_event=<n>` (this process's CPU time, and
+SQL statements, BEGIN/COMMIT included, per event).
 """
 
 import argparse
@@ -19,6 +27,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -78,6 +87,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skus", type=int, default=2000)
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--in-process", action="store_true", help="the delivery path's cost per event, no Celery")
     args = parser.parse_args()
 
     url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealermall"))
@@ -97,20 +107,23 @@ def main() -> None:
     from integrations.services import record_events
 
     call_command("migrate", verbosity=0)
-    redis.Redis.from_url(BROKER).flushdb()
     WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{args.port}/erp", secret="bench-secret", event_types=["*"])
+    if args.in_process:
+        return in_process(args, EventSpec, API_VERSION, transaction)
+    redis.Redis.from_url(BROKER).flushdb()
 
+    logs = [Path(tempfile.gettempdir()) / f"bench_webhooks_worker{n}.log" for n in range(args.workers)]
     erp = Process(target=receiver, args=(args.port,), daemon=True)
     erp.start()
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "mall", "worker", "--pool", "solo", "-n", f"bench{n}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-            cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=open(log, "w"),
         )
-        for n in range(args.workers)
+        for n, log in enumerate(logs)
     ]
-    time.sleep(4)  # let the workers connect
+    wait_for_workers(args.workers)
     try:
         committed, sequences = produce(args, record_events, EventSpec, API_VERSION, transaction)
         receipts = wait_for(args, len(committed))
@@ -122,6 +135,52 @@ def main() -> None:
         erp.terminate()
         redis.Redis.from_url(BROKER).flushdb()
     report(committed, sequences, receipts, Delivery)
+    for log in logs:
+        errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line or "Traceback" in line]
+        if errors:
+            print(f"{log}: {len(errors)} error lines, the last: {errors[-1][:300]}")
+
+
+def wait_for_workers(count: int, timeout: float = 600.0) -> None:
+    """Until every worker answers a ping: on a loaded 2-core machine a worker takes over a
+    minute to start, and events written before that would measure its start-up, not delivery."""
+    from mall.celery import app
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        replies = app.control.ping(timeout=1.0) or []
+        if len(replies) >= count:
+            return
+        time.sleep(1)
+    raise SystemExit(f"only {len(replies)} of {count} workers answered in {timeout:.0f} s")
+
+
+def in_process(args, EventSpec, API_VERSION, transaction) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations import services
+    from integrations.delivery import deliver_batch
+    from integrations.models import Delivery
+
+    erp = Process(target=receiver, args=(args.port,), daemon=True)
+    erp.start()
+    time.sleep(1)
+    batches: list[list[int]] = []
+    services.dispatch = batches.append  # hold the hand-over back: deliver below, timed
+    produce(argparse.Namespace(**{**vars(args), "rate": 1e9}), services.record_events, EventSpec, API_VERSION, transaction)
+    try:
+        cpu, wall = time.process_time(), time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            for ids in batches:
+                deliver_batch(ids)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        erp.terminate()
+    delivered = Delivery.objects.filter(state="delivered").count()
+    print(f"delivered {delivered} of {args.events} in {wall:.1f} s, one process")
+    print(f"cpu_ms_per_event={cpu * 1000 / args.events:.2f} wall_ms_per_event={wall * 1000 / args.events:.2f} "
+          f"sql_per_event={len(queries.captured_queries) / args.events:.2f}")
 
 
 def produce(args, record_events, EventSpec, API_VERSION, transaction):
