@@ -22,7 +22,7 @@ from .outcomes import RETRY, Claim, Sent, classify, retry_in
 USER_AGENT = "DealerMall-Webhooks/1"
 RESPONSE_EXCERPT_CHARS = 500
 MAX_BODY_READ = 64 * 1024  # read to the end below this, keeping the connection alive
-MAX_SESSIONS = 32  # endpoint hosts per thread whose connection is kept
+MAX_HOSTS = 32  # endpoint hosts per thread whose connection is kept
 
 _local = threading.local()  # a connection cache, never a source of truth
 
@@ -58,27 +58,21 @@ def pool_for(url: str) -> urllib3.PoolManager:
     than the POST. Proxies of the environment (HTTPS_PROXY, NO_PROXY…) are honoured."""
     by_url: dict = getattr(_local, "by_url", None)
     if by_url is None:
-        by_url, _local.by_url, _local.pools = {}, {}, {}
-        by_url = _local.by_url
+        by_url = _local.by_url = {}
+        _local.pools = {}
     pool = by_url.get(url)
     if pool is None:  # the environment is read once per URL, not per POST
         parts = urlsplit(url)
         proxy = None if proxy_bypass(parts.hostname or "") else getproxies().get(parts.scheme)
         pool = _local.pools.get(proxy)
         if pool is None:
-            options = {"num_pools": MAX_SESSIONS, "maxsize": 1, "retries": False, "block": False}
+            options = {"num_pools": MAX_HOSTS, "maxsize": 1, "retries": False, "block": False}
             pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
             _local.pools[proxy] = pool
-        if len(by_url) >= 4 * MAX_SESSIONS:
+        if len(by_url) >= 4 * MAX_HOSTS:
             by_url.clear()
         by_url[url] = pool
     return pool
-
-
-def close_sessions() -> None:
-    for pool in getattr(_local, "pools", {}).values():
-        pool.clear()
-    _local.pools, _local.by_url = {}, {}
 
 
 def send_all(claims: list[Claim]) -> tuple[list[Sent], list[tuple[Claim, float]]]:

@@ -14,6 +14,7 @@ class Recorded:
     path: str
     headers: dict
     body: bytes
+    peer: tuple = ()  # the client's (host, port): one per TCP connection
 
     def json(self):
         return json.loads(self.body)
@@ -30,7 +31,9 @@ class Reply:
 class Receiver:
     """Records every request; answers with the queued replies in turn, then `default`."""
 
-    def __init__(self):
+    def __init__(self, keep_alive: bool = False):
+        """keep_alive: answer in HTTP/1.1 and keep the connection open, as an ERP behind a
+        load balancer does (by default each answer closes it, HTTP/1.0)."""
         self.requests: list[Recorded] = []
         self.replies: list[Reply] = []
         self.default = Reply()
@@ -38,13 +41,16 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 with receiver.lock:
                     receiver.requests.append(
                         Recorded(
-                            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                            "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body,
+                            tuple(self.client_address),
                         )
                     )
                     reply = receiver.replies.pop(0) if receiver.replies else receiver.default

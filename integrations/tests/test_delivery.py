@@ -15,7 +15,7 @@ from integrations.delivery import deliver
 from integrations.events import EventSpec
 from integrations.models import Delivery, DeliveryAttempt, OutboxEvent
 from integrations.services import record_event, record_events, retry_deliveries
-from tests.erp_receiver import Reply
+from tests.erp_receiver import Receiver, Reply
 
 
 def make_due(delivery: Delivery) -> None:
@@ -336,3 +336,18 @@ def test_task_schedules_its_retry_at_next_attempt(receiver, endpoint, settings, 
     # running the task again early is a no-op (idempotent)
     assert tasks.deliver_webhooks([delivery.pk]) == 0
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
+def test_batches_to_one_endpoint_reuse_one_kept_alive_connection(endpoint_factory, django_capture_on_commit_callbacks):
+    erp = Receiver(keep_alive=True).start()
+    try:
+        endpoint_factory(url=erp.url, event_types=["stock.updated"])
+        for batch in range(3):  # three transactions: three batches, three claims
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                for n in range(2):
+                    record_event("stock.updated", "stock", f"K{batch}{n}@MAIN", 1, {"sku": f"K{batch}{n}"})
+    finally:
+        erp.stop()
+    assert len(erp.requests) == 6
+    assert len({r.peer for r in erp.requests}) == 1  # one TCP connection for all six POSTs
