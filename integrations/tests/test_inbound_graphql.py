@@ -125,3 +125,13 @@ def test_payment_receipts_and_list_prices_reuse_the_inbound_services(client, app
         {"sku": "85123A", "listPrice": "2.65", "currency": "GBP"}, {"sku": "85123A", "listPrice": "2.655", "currency": "GBP"},
     ]}, token)
     assert [(e["row"], e["code"]) for e in priced["errors"]] == [(1, "TOO_PRECISE")]
+
+
+def test_an_app_token_is_nobody_on_the_rest_of_the_api(client, app_token, place_order):
+    VariantFactory(sku="85123A", stock=100)
+    place_order(CompanyFactory(), {"85123A": 1})
+    response = client.post("/graphql/", json.dumps({"query": "{ orders(first: 5) { edges { node { number } } } }"}),
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {app_token()}")
+    body = response.json()
+    assert body["data"]["orders"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_AUTHENTICATED"]
