@@ -29,18 +29,22 @@ demo: install
 	  $(PY) manage.py runserver 127.0.0.1:8000 --noreload
 
 # Browser tests (tests/browser): Debian's Chromium and axe-core from npm. As root a missing
-# Chromium is installed; otherwise those tests are skipped and say why.
+# Chromium is installed (with a Chinese font, so screenshots of the zh-hans pages show text);
+# otherwise those tests are skipped and say why.
 BROWSER_DIR := tests/browser
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 browser-deps: $(BROWSER_DIR)/node_modules/.installed
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "browser-deps: installing Debian's chromium"; \
+	    echo "browser-deps: installing $(BROWSER_PACKAGES)"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
-	      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	    apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; } \
 	      || echo "browser-deps: could not install chromium: the browser tests will be skipped"; \
-	  else \
+	  elif [ ! -x /usr/bin/chromium ]; then \
 	    echo "browser-deps: /usr/bin/chromium is missing and this is not root: the browser tests will be skipped"; \
+	  else \
+	    echo "browser-deps: no Chinese font (fonts-wqy-zenhei): zh-hans screenshots will show boxes"; \
 	  fi; \
 	fi
 

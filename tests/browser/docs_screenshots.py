@@ -93,3 +93,11 @@ def test_docs_screenshots(page, scenario, sign_in_as, viewport):
     sign_in_as(scenario.approver)
     page.goto("/approvals/")
     save(page, "approvals", viewport)
+
+    sign_in_as(scenario.buyer)
+    page.goto("/")
+    switch = page.get_by_test_id("language-switch")
+    switch.get_by_role("combobox").select_option("zh-hans")
+    switch.get_by_role("button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    save(page, "catalog-zh", viewport)
