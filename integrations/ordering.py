@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Q
 
 from .models import Delivery
@@ -64,6 +65,8 @@ def waiting_successors(finished: Iterable[Delivery], exclude: Iterable[int], now
     pairs = {(row.endpoint_id, row.aggregate_key) for row in finished}
     if not pairs:
         return []
+    if connection.vendor == "postgresql":
+        return _successors_postgresql(sorted(pairs), list(exclude), now)
     condition = reduce(or_, (Q(endpoint_id=ep, aggregate_key=key) for ep, key in pairs))
     return list(
         Delivery.objects.filter(condition, state__in=Delivery.RETRYABLE_STATES, next_attempt_at__lte=now)
@@ -71,3 +74,18 @@ def waiting_successors(finished: Iterable[Delivery], exclude: Iterable[int], now
         .order_by("sequence", "id")
         .values_list("id", flat=True)[:500]
     )
+
+
+def _successors_postgresql(pairs: list[Pair], exclude: list[int], now) -> list[int]:
+    """The same in one statement built without the ORM (a batch's follow-up is a hot path:
+    building the OR of one Q per aggregate cost more than running the query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id FROM {Delivery._meta.db_table} d "
+            "JOIN unnest(%s::bigint[], %s::varchar[]) AS p(endpoint_id, aggregate_key) "
+            "  ON d.endpoint_id = p.endpoint_id AND d.aggregate_key = p.aggregate_key "
+            "WHERE d.state = ANY(%s) AND d.next_attempt_at <= %s AND NOT (d.id = ANY(%s::bigint[])) "
+            "ORDER BY d.sequence, d.id LIMIT 500",
+            [[ep for ep, _ in pairs], [key for _, key in pairs], list(Delivery.RETRYABLE_STATES), now, exclude],
+        )
+        return [row[0] for row in cursor.fetchall()]
