@@ -42,6 +42,7 @@ FROM catalog_variant v
 JOIN catalog_product p ON p.id = v.product_id
 LEFT JOIN catalog_category c ON c.id = p.category_id
 {{where}}
+ORDER BY v.id
 ON CONFLICT (variant_id) DO UPDATE
 SET sku = EXCLUDED.sku, text = EXCLUDED.text, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at,
     {_UPDATE}
@@ -56,6 +57,7 @@ FROM catalog_variant v
 JOIN catalog_product p ON p.id = v.product_id
 LEFT JOIN catalog_category c ON c.id = p.category_id
 {{where}}
+ORDER BY v.id
 ON CONFLICT (variant_id) DO UPDATE
 SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at,
     {_UPDATE.replace("EXCLUDED", "excluded")}
@@ -63,6 +65,8 @@ SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at,
 
 # Stock and list prices move far more often than names: only those columns, and only the
 # rows whose value changed (a checkout that leaves a SKU in stock writes nothing here).
+# Documents are locked in variant order here and in the upserts (ORDER BY v.id), so a stock
+# change and a back-office save of the same product cannot deadlock on them.
 _STOCK_AND_PRICES = """
 UPDATE catalog_searchdocument AS d
 SET in_stock = x.in_stock, list_price = x.list_price, currency = x.currency, is_visible = x.is_visible
@@ -75,6 +79,9 @@ FROM (
 ) AS x
 WHERE d.variant_id = x.id
   AND (d.in_stock, d.list_price, d.currency, d.is_visible) IS DISTINCT FROM (x.in_stock, x.list_price, x.currency, x.is_visible)
+  AND d.variant_id IN (
+      SELECT variant_id FROM catalog_searchdocument WHERE variant_id = ANY(%s) ORDER BY variant_id FOR UPDATE
+  )
 """
 
 _UNITS_SOLD = """
@@ -118,7 +125,7 @@ def refresh_stock_and_prices(variant_ids: Iterable[int]) -> None:
         refresh_documents(ids)
         return
     with connection.cursor() as cursor:
-        cursor.execute(_STOCK_AND_PRICES, [ids])
+        cursor.execute(_STOCK_AND_PRICES, [ids, ids])
 
 
 def refresh_documents_of_products(product_ids: Iterable[int]) -> None:
