@@ -65,23 +65,25 @@ SET sku = excluded.sku, text = excluded.text, updated_at = excluded.updated_at,
 
 # Stock and list prices move far more often than names: only those columns, and only the
 # rows whose value changed (a checkout that leaves a SKU in stock writes nothing here).
-# Documents are locked in variant order here and in the upserts (ORDER BY v.id), so a stock
-# change and a back-office save of the same product cannot deadlock on them.
+# The rows to change are locked in variant order, as the upserts write them (ORDER BY v.id),
+# so a stock change and a back-office save of the same product cannot deadlock on them.
 _STOCK_AND_PRICES = """
-UPDATE catalog_searchdocument AS d
-SET in_stock = x.in_stock, list_price = x.list_price, currency = x.currency, is_visible = x.is_visible
-FROM (
+WITH x AS (
     SELECT v.id, v.list_price, v.currency, v.is_active AND p.is_active AS is_visible,
            COALESCE((SELECT SUM(s.quantity_on_hand - s.quantity_allocated) FROM catalog_stock s
                      WHERE s.variant_id = v.id), 0) > 0 AS in_stock
     FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id
     WHERE v.id = ANY(%s)
-) AS x
-WHERE d.variant_id = x.id
-  AND (d.in_stock, d.list_price, d.currency, d.is_visible) IS DISTINCT FROM (x.in_stock, x.list_price, x.currency, x.is_visible)
-  AND d.variant_id IN (
-      SELECT variant_id FROM catalog_searchdocument WHERE variant_id = ANY(%s) ORDER BY variant_id FOR UPDATE
-  )
+), changed AS (
+    SELECT d.variant_id FROM catalog_searchdocument d JOIN x ON x.id = d.variant_id
+    WHERE (d.in_stock, d.list_price, d.currency, d.is_visible) IS DISTINCT FROM (x.in_stock, x.list_price, x.currency, x.is_visible)
+    ORDER BY d.variant_id
+    FOR UPDATE OF d
+)
+UPDATE catalog_searchdocument AS d
+SET in_stock = x.in_stock, list_price = x.list_price, currency = x.currency, is_visible = x.is_visible
+FROM x
+WHERE d.variant_id = x.id AND d.variant_id IN (SELECT variant_id FROM changed)
 """
 
 _UNITS_SOLD = """
@@ -125,7 +127,7 @@ def refresh_stock_and_prices(variant_ids: Iterable[int]) -> None:
         refresh_documents(ids)
         return
     with connection.cursor() as cursor:
-        cursor.execute(_STOCK_AND_PRICES, [ids, ids])
+        cursor.execute(_STOCK_AND_PRICES, [ids])
 
 
 def refresh_documents_of_products(product_ids: Iterable[int]) -> None:
