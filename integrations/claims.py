@@ -1,8 +1,7 @@
 """Claiming deliveries: which of the given ones may be sent now, leased to this worker.
 
-A delivery may go when it is pending/failed, due, to an active unpaused endpoint, not locked
-by another worker (SKIP LOCKED: that one is being claimed elsewhere) and first in line for its
-aggregate: no earlier delivery (lower sequence, or same sequence and lower id) of the same
+A delivery may go when it is pending/failed, due, to an active unpaused endpoint and first in
+line for its aggregate: no earlier delivery (lower sequence, or same sequence and lower id) of the same
 aggregate to the same endpoint is still open, unless we hold that one too in this claim. The
 claim bumps `attempt_count` and sets `next_attempt_at` to a lease (now + timeout + margin), so
 other workers see the rows as not due, and later events of those aggregates wait behind them.
@@ -10,6 +9,12 @@ other workers see the rows as not due, and later events of those aggregates wait
 On PostgreSQL this is ONE statement (lock, order check, lease, and the event and endpoint
 fetched by RETURNING), atomic on its own; elsewhere (SQLite, the demo) the ORM does it in a
 short transaction.
+
+The rows are locked with a plain FOR UPDATE, in id order (no deadlock between two claims), not
+SKIP LOCKED: a claim holds its rows for one statement only, and with SKIP LOCKED a row locked by
+a claim that then finds it not first in line was skipped by the worker for which it WAS first
+in line (the one that had just delivered its predecessor), and waited for the sweeper. A claim
+that waited re-reads the row: taken by the other worker, it is no longer due and is left.
 """
 
 import json
@@ -50,7 +55,8 @@ def _claim_postgresql(delivery_ids, now, lease_until) -> list[Claim]:
                 FROM {d} d JOIN {ep} ep ON ep.id = d.endpoint_id
                 WHERE d.id = ANY(%(ids)s::bigint[]) AND d.state = ANY(%(open)s) AND d.next_attempt_at <= %(now)s
                   AND ep.is_active AND ep.paused_at IS NULL
-                FOR UPDATE OF d SKIP LOCKED
+                ORDER BY d.id
+                FOR UPDATE OF d
             ), chosen AS (
                 -- first in line: nothing earlier of its aggregate is open unless we hold it too
                 -- (whatever blocks an earlier one of ours is earlier than this one as well)
