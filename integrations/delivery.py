@@ -3,10 +3,10 @@
 How a batch holds the database (the choice, and why): `deliver_batch()` does NOT keep a
 transaction or a row lock open across the HTTP calls. It works in three steps:
 
-1. claim (claims.py), in one short statement: lock the delivery rows with
-   `FOR UPDATE SKIP LOCKED` (a second worker skips them instead of waiting), keep those still
-   pending/failed, due, to an active unpaused endpoint AND first in line for their aggregate,
-   and lease them (`attempt_count` + 1, `next_attempt_at` = now + timeout + margin). Other
+1. claim (claims.py), in one short statement: lock the delivery rows (FOR UPDATE, in id
+   order; a second worker waits for that one statement, then finds them leased and leaves
+   them), keep those still pending/failed, due, to an active unpaused endpoint AND first in
+   line for their aggregate, and lease them (`attempt_count` + 1, `next_attempt_at` = now + timeout + margin). Other
    workers now see them as "not due", and later events of those aggregates wait behind them.
 2. send (sending.py) the POSTs with no transaction open, in (sequence, id) order, over this
    worker's keep-alive session for the endpoint. When an endpoint fails (5xx, timeout,
