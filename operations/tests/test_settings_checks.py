@@ -26,6 +26,8 @@ PRODUCTION = {
 CLEARED = {
     "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HTTPS", "GRAPHIQL",
     "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "LOG_FORMAT",
+    # The browser tests switch Django's async guard off in their worker; production never does.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 

@@ -50,7 +50,7 @@ def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
                 ErrorDetail(
                     f"{where}.quantity",
                     "QUANTITY_TOO_LARGE",
-                    gettext("%(quantity)s of %(sku)s is more than %(limit)s, the most one line can hold.") % {"quantity": line.quantity, "sku": sku, "MAX_LINE_QUANTITY": settings.MAX_LINE_QUANTITY},
+                    gettext("%(quantity)s of %(sku)s is more than %(limit)s, the most one line can hold.") % {"quantity": line.quantity, "sku": sku, "limit": settings.MAX_LINE_QUANTITY},
                 )
             )
             continue
