@@ -9,11 +9,21 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 
-from catalog.models import Category, Product, SearchDocument, Stock, Variant, Warehouse
+from catalog.images import add_product_image
+from catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    SearchDocument,
+    Stock,
+    Variant,
+    Warehouse,
+)
 from catalog.search import indexing as search_index
 from catalog.search.documents import refresh_documents
 from catalog.services import set_stock_level
 from mall.errors import DomainError
+from mall.uploads import validate_upload
 
 LIST_PER_PAGE = 50
 
@@ -38,6 +48,40 @@ class CategoryAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Its products' search documents carry the category's name (and a parent filter).
         search_index.catalog_changed(Variant.objects.filter(product__category=obj).values_list("pk", flat=True))
+
+
+class ProductImageForm(forms.ModelForm):
+    """A new picture is uploaded here and checked by its bytes (JPEG or PNG only)."""
+
+    upload = forms.FileField(required=False, label="Picture", help_text="JPEG or PNG.")
+
+    class Meta:
+        model = ProductImage
+        fields = ["upload", "alt_text", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if self.instance.pk is None and upload is None and self.has_changed():
+            self.add_error("upload", "Choose a picture to upload.")
+        if upload is not None:
+            try:
+                _data, content_type = validate_upload(upload, field="upload")
+            except DomainError as error:
+                self.add_error("upload", error.details[0].message)
+            else:
+                if not content_type.startswith("image/"):
+                    self.add_error("upload", "A product picture must be a JPEG or PNG image.")
+                upload.seek(0)
+        return cleaned
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageForm
+    fields = ["upload", "alt_text", "position", "original_name", "size"]
+    readonly_fields = ["original_name", "size"]
+    extra = 1
 
 
 class VariantInline(admin.TabularInline):
@@ -68,13 +112,29 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category"]
     fields = ["name", "slug", "category", "description", "is_active"]
-    inlines = [VariantInline]
+    inlines = [VariantInline, ProductImageInline]
     list_per_page = LIST_PER_PAGE
 
     def get_queryset(self, request):
         # The SKUs of a whole page in one query, not one per product.
         skus = Prefetch("variants", queryset=Variant.objects.only("id", "product_id", "sku").order_by("sku"))
         return super().get_queryset(request).annotate(variant_count=Count("variants")).prefetch_related(skus)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProductImage:
+            return super().save_formset(request, form, formset, change)
+        # New pictures go through the upload service (stored, checked, positioned); existing
+        # rows only change their text and position, or are deleted. To replace a picture,
+        # delete it and upload the new one.
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted for the history
+        for image in formset.deleted_objects:
+            image.delete()
+        for image, _fields in formset.changed_objects:
+            image.save()
+        for image_form in formset.extra_forms:
+            data = getattr(image_form, "cleaned_data", None) or {}
+            if data.get("upload") is not None and not data.get("DELETE"):
+                add_product_image(form.instance, data["upload"], alt_text=data.get("alt_text", ""))
 
     @admin.display(description="SKUs")
     def sku_list(self, obj):

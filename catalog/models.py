@@ -6,6 +6,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
+from mall.uploads import StoredFileFields
+
 
 class Category(models.Model):
     name = models.CharField(max_length=128)
@@ -134,3 +136,22 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+
+class ProductImage(StoredFileFields):
+    """A picture of a product, uploaded in the back office (JPEG or PNG, checked by content).
+
+    Catalog pictures are not secret: any visitor who can see the catalog may load them. The
+    first by `position` is the one on catalog cards."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    alt_text = models.CharField(max_length=200, blank=True, help_text="What the picture shows, for screen readers; the product name if empty.")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="product_image_order")]
+
+    def __str__(self) -> str:
+        return self.original_name or f"Image {self.pk}"

@@ -15,11 +15,14 @@ from storefront.views import order_lists as list_views
 from storefront.views import payments as payment_views
 from storefront.views import quick_order as quick_order_views
 from storefront.views import rebates as rebate_views
+from storefront.views.catalog import product_image
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
+    path("product-images/<int:pk>/", product_image, name="product_image"),
+    path("product-images/<int:pk>/thumbnail/", product_image, {"thumbnail": True}, name="product_image_thumbnail"),
     path("products/<path:sku>/", views.product, name="product"),  # SKUs may hold a slash (ABC/123)
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),

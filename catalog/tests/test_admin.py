@@ -144,6 +144,10 @@ def test_product_page_edits_variants_inline(admin_client):
         "variants-0-max_quantity": "",
         "variants-0-order_multiple": "6",
         "variants-0-is_active": "on",
+        "images-TOTAL_FORMS": "0",  # the pictures inline, left empty
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -11,10 +11,12 @@ from decimal import Decimal
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from catalog.images import first_images
+from catalog.models import ProductImage
 from catalog.search import (
     PageRequest,
     SearchError,
@@ -24,6 +26,7 @@ from catalog.search import (
     search_products,
 )
 from catalog.selectors import available_by_variant, categories, variants_by_sku
+from mall.uploads import serve_stored_file
 from pricing_engine.core.money import currency_exponent
 from storefront.forms import CatalogFilterForm, clean_text, form_messages
 from storefront.purchases import last_purchase
@@ -178,7 +181,8 @@ def catalog(request):
     prices = {}
     if company and hits:
         prices = dealer_prices(company, hits, timezone.now(), promotions=result.promotions)
-    cards = [{"variant": v, "price": prices.get(v.pk)} for v in hits]
+    images = first_images(v.product_id for v in hits)
+    cards = [{"variant": v, "price": prices.get(v.pk), "image": images.get(v.product_id)} for v in hits]
     chosen = form.cleaned_data if form.is_bound and not errors else {}
     filtered = any(chosen.get(k) for k in ("q", "category", "in_stock", "on_promotion", "price_min", "price_max"))
     return render(
@@ -229,5 +233,15 @@ def product(request, sku: str):
             "company": company,
             "price": price,
             "last_purchase": bought,
+            "images": list(product.images.all()),
         },
     )
+
+
+def product_image(request, pk: int, thumbnail: bool = False):
+    """A product picture. Catalog pictures are public (as the catalog is), so browsers may
+    keep them for a day instead of fetching them on every page."""
+    image = get_object_or_404(ProductImage.objects.filter(product__is_active=True), pk=pk)
+    response = serve_stored_file(request, image, allowed=True, thumbnail=thumbnail)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
