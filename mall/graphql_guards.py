@@ -3,8 +3,9 @@ PostgreSQL cannot store (NUL bytes, lone UTF-16 surrogates), and queries that as
 """
 
 from django.http import HttpResponseBadRequest
+from graphene.validation import depth_limit_validator
 from graphene_django.views import HttpError
-from graphql import GraphQLError
+from graphql import FragmentDefinitionNode, GraphQLError, Visitor, visit
 from graphql.validation import ValidationRule
 
 MAX_VALUE_DEPTH = 32
@@ -65,3 +66,50 @@ class MaxFieldsRule(ValidationRule):
             self.report_error(
                 GraphQLError(f"The query selects more than {MAX_FIELDS} fields; split it into smaller queries.", node)
             )
+
+
+def has_fragment_cycle(document) -> bool:
+    """Whether the document's fragments spread each other in a cycle (A → B → A)."""
+    spreads: dict[str, set[str]] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            found: set[str] = set()
+            visit(definition, _SpreadCollector(found))
+            spreads[definition.name.value] = found
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def cyclic(name: str) -> bool:
+        if state.get(name) == 1:
+            return True
+        if state.get(name) == 2 or name not in spreads:
+            return False
+        state[name] = 1
+        if any(cyclic(child) for child in spreads[name]):
+            return True
+        state[name] = 2
+        return False
+
+    return any(cyclic(name) for name in spreads)
+
+
+class _SpreadCollector(Visitor):
+    def __init__(self, found: set[str]):
+        super().__init__()
+        self.found = found
+
+    def enter_fragment_spread(self, node, *_args):
+        self.found.add(node.name.value)
+
+
+def depth_limit_rule(max_depth: int) -> type[ValidationRule]:
+    """graphene's depth limit, skipped for a document with a fragment cycle: it would recurse
+    without end (a 500), and the standard NoFragmentCyclesRule already refuses that document."""
+    depth_limit = depth_limit_validator(max_depth=max_depth)
+
+    class DepthLimitRule(ValidationRule):
+        def __init__(self, context):
+            super().__init__(context)
+            if not has_fragment_cycle(context.document):
+                depth_limit(context)  # reports through the context
+
+    return DepthLimitRule

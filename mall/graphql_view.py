@@ -15,13 +15,12 @@ import logging
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import CsrfViewMiddleware
-from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError, specified_rules
 
 from integrations.inbound.tokens import TOKEN_PREFIX as APP_TOKEN_PREFIX
 from mall.auth_tokens import TokenError, user_for_token
-from mall.graphql_guards import MaxFieldsRule, clean_body
+from mall.graphql_guards import MaxFieldsRule, clean_body, depth_limit_rule
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def _csrf_refusal(request):
 
 class MallGraphQLView(GraphQLView):
     # The standard rules plus a depth limit and a field limit (passing rules replaces the standard ones).
-    validation_rules = (*specified_rules, depth_limit_validator(max_depth=MAX_QUERY_DEPTH), MaxFieldsRule)
+    validation_rules = (*specified_rules, depth_limit_rule(MAX_QUERY_DEPTH), MaxFieldsRule)
 
     def parse_body(self, request):
         try:

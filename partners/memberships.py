@@ -45,10 +45,11 @@ def parse_limit(value) -> Decimal | None:
         raise DomainError.single("order_limit", "INVALID", _("Give the order limit as an amount such as 500.00, or leave it empty for no limit."))
     if amount < 0:
         raise DomainError.single("order_limit", "NEGATIVE", _("An order limit cannot be negative."))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise DomainError.single("order_limit", "INVALID", _("An order limit has at most two decimals."))
+    # Size first: quantizing 1e30 to cents overflows the decimal context.
     if amount > MAX_LIMIT:
         raise DomainError.single("order_limit", "TOO_LARGE", _("That order limit is too large; leave it empty for no limit."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError.single("order_limit", "INVALID", _("An order limit has at most two decimals."))
     return amount.quantize(Decimal("0.01"))
 
 

@@ -136,3 +136,21 @@ def test_a_session_post_without_csrf_gets_a_json_refusal(dealer_a):
     response = browser.post("/graphql/", {"query": "{ me { email } }"}, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+
+
+@pytest.mark.parametrize("fragments", [
+    "fragment A on User { ...B } fragment B on User { ...A }",  # a cycle of two
+    "fragment A on User { email ...A }",  # a fragment that spreads itself
+])
+def test_fragments_in_a_cycle_are_refused_not_a_500(graphql, fragments):
+    response = graphql().post("query { me { ...A } } " + fragments)
+    assert response.status_code == 400
+    assert "Cannot spread fragment 'A' within itself" in response.json()["errors"][0]["message"]
+
+
+def test_fragments_count_towards_the_depth_limit(graphql):
+    # The limit is 10; inside the fragment the selection goes 12 levels deep.
+    query = "query { me { ...F } } fragment F on User { company { " + "company { " * 10 + "name" + " }" * 11 + " }"
+    response = graphql().post(query)
+    assert response.status_code == 400
+    assert "exceeds maximum operation depth" in response.json()["errors"][0]["message"]

@@ -65,6 +65,7 @@ def test_bad_limits_are_refused_with_a_clear_message(dealer):
         ("ten", "Give the order limit as an amount such as 500.00"),
         ("10.005", "An order limit has at most two decimals."),
         ("1e20", "That order limit is too large"),
+        ("1e30", "That order limit is too large"),  # too large to round to cents: was a 500
     ):
         answer = client.post(user_url(member(dealer.buyer)), {"role": "buyer", "order_limit": typed}, follow=True)
         assert message in answer.content.decode(), typed
