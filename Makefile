@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/dealermall
 SAMPLE := sample_data/online-retail-2010-12.csv.gz
+PORT ?= 8000
 
 .PHONY: demo test install lint bench clean-demo browser-deps translations
 
@@ -23,10 +24,10 @@ demo: install
 	$(PY) manage.py import_online_retail $(SAMPLE)
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@$(PY) manage.py demo_banner
+	@PORT=$(PORT) $(PY) manage.py demo_banner
 	$(PY) manage.py deliver_webhooks --loop & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # Browser tests (tests/browser): Debian's Chromium and axe-core from npm. As root a missing
 # Chromium is installed (with a Chinese font, so screenshots of the zh-hans pages show text);

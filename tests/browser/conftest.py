@@ -15,6 +15,7 @@ is off while a browser test runs (it would close the connection inside the test'
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,12 +61,22 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("viewport", list(VIEWPORTS), scope="function")
 
 
+# Held while the server answers a request: a test's teardown waits on it, so the rollback of
+# the test's transaction never runs on the shared connection in the middle of a request the
+# browser was still making (a connection used by two threads at once breaks).
+REQUEST_IN_FLIGHT = threading.Lock()
+
+
 class _OneAtATimeServer(WSGIServer):
     """Not threaded: requests take turns on the shared connection (Django answers them with
     Connection: close, so a browser's parallel requests queue instead of blocking)."""
 
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with REQUEST_IN_FLIGHT:
+            super().process_request(request, client_address)
 
 
 class _ServerThread(LiveServerThread):
@@ -80,11 +91,13 @@ def shop_server(django_db_setup, django_db_blocker):
         connection.inc_thread_sharing()
         thread = _ServerThread("127.0.0.1", StaticFilesHandler, connections_override={"default": connection})
         thread.daemon = True
+        REQUEST_IN_FLIGHT.acquire()  # no request is answered outside a test (see `live`)
         thread.start()
         thread.is_ready.wait()
         if thread.error:
             raise thread.error
         yield f"http://127.0.0.1:{thread.port}"
+        REQUEST_IN_FLIGHT.release()  # a request queued meanwhile must not block the shutdown
         thread.terminate()
         connection.dec_thread_sharing()
 
@@ -94,7 +107,11 @@ def live(shop_server, db):
     """Per test: the server's URL, with the test's transaction open and kept open."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    REQUEST_IN_FLIGHT.release()  # the server may answer now
     yield shop_server
+    # Wait for the request in flight, then keep the server off the connection while the test's
+    # transaction is rolled back (until the next test lets it answer again).
+    REQUEST_IN_FLIGHT.acquire()
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -13,10 +13,13 @@ from storefront.models import Order
 
 DEALER_EMAIL, DEALER_PASSWORD = "dealer@demo.test", "demo-dealer-1"
 STAFF_EMAIL, STAFF_PASSWORD = "staff@demo.test", "demo-staff-1"
+# A dealer admin of the same company: approves the demo buyer's orders above its limit.
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@demo.test", "demo-admin-1"
+DEMO_BUYER_LIMIT = Decimal("500.00")
 
 
 class Command(BaseCommand):
-    help = "Create the demo dealer buyer (of the busiest Gold dealer) and the demo staff superuser."
+    help = "Create the demo dealer buyer and admin (of the busiest Gold dealer) and the demo staff superuser."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -33,7 +36,14 @@ class Command(BaseCommand):
         if not dealer.check_password(DEALER_PASSWORD):
             dealer.set_password(DEALER_PASSWORD)
             dealer.save()
-        Membership.objects.update_or_create(user=dealer, defaults={"company": company, "role": Membership.Role.BUYER})
+        Membership.objects.update_or_create(
+            user=dealer, defaults={"company": company, "role": Membership.Role.BUYER, "order_limit": DEMO_BUYER_LIMIT}
+        )
+        admin, _ = User.objects.get_or_create(username=ADMIN_EMAIL, defaults={"email": ADMIN_EMAIL, "first_name": "Demo admin"})
+        if not admin.check_password(ADMIN_PASSWORD):
+            admin.set_password(ADMIN_PASSWORD)
+            admin.save()
+        Membership.objects.update_or_create(user=admin, defaults={"company": company, "role": Membership.Role.ADMIN})
         if not company.addresses.exists():
             Address.objects.create(
                 company=company, name=company.name, line1="1 Demo Street", city="London",
