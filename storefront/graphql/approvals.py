@@ -63,28 +63,8 @@ class OrderApproval(graphene.ObjectType):
     order = graphene.Field(Order, required=True, description="The order with its lines and totals, as submitted.")
 
     @staticmethod
-    def resolve_number(root, info):
-        return root.number
-
-    @staticmethod
-    def resolve_status(root, info):
-        return root.status
-
-    @staticmethod
     def resolve_buyer_email(root, info):
         return root.user.email if root.user_id else None
-
-    @staticmethod
-    def resolve_po_number(root, info):
-        return root.po_number
-
-    @staticmethod
-    def resolve_requested_delivery_date(root, info):
-        return root.requested_delivery_date
-
-    @staticmethod
-    def resolve_note(root, info):
-        return root.note
 
     @staticmethod
     def resolve_ship_to(root, info):
@@ -97,10 +77,6 @@ class OrderApproval(graphene.ObjectType):
     @staticmethod
     def resolve_decided_at(root, info):
         return root.approval_decided_at
-
-    @staticmethod
-    def resolve_rejection_reason(root, info):
-        return root.rejection_reason
 
     @staticmethod
     def resolve_can_decide(root, info):
