@@ -7,30 +7,25 @@ caller nor hold it, and the outbox keeps every delivery pending), start Redis ag
 dispatcher's sweep, and check that every event arrives, once, in order per aggregate.
 """
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 
 from integrations.dispatch import enqueue_quietly
 from integrations.models import Delivery, OutboxEvent
 from integrations.services import add_endpoint
 from integrations.signing import verify
 from integrations.tasks import sweep
-from mall.celery import app as celery_app
+from tests.celery_worker import celery_worker, using_broker
 from tests.erp_receiver import Receiver
 from tests.factories import CompanyFactory, VariantFactory
-from tests.test_celery_delivery import _forget_broker_connections
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "outage secret"
 WORKER_START_SECONDS = 180  # a worker takes over a minute to start on the loaded 2-core machine
 
@@ -89,33 +84,15 @@ class RedisServer:
 @pytest.fixture
 def own_redis(tmp_path, settings):
     server = RedisServer(tmp_path).start()
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    settings.CELERY_BROKER_URL = server.url
-    celery_app.conf.update(broker_url=server.url, task_always_eager=False)
-    _forget_broker_connections()
-    yield server
-    celery_app.conf.update(saved)
-    _forget_broker_connections()
+    with using_broker(settings, server.url):
+        yield server
     server.stop()
 
 
 @pytest.fixture
 def worker(own_redis):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": own_redis.url,
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mall", "worker", "--pool", "solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with celery_worker(own_redis.url) as process:
+        yield process
 
 
 def _wait_for(condition, seconds: float, worker) -> bool:

@@ -13,13 +13,13 @@ from celery.worker.request import Request
 from django.http import HttpResponse
 from django.test import RequestFactory
 from kombu import Connection
-from kombu import pools as kombu_pools
 
 from mall.celery import app as celery_app
 from operations import request_id
 from operations.log_format import JsonFormatter
 from operations.request_id import RequestIdFilter, RequestIdMiddleware
 from operations.tests.conftest import REDIS_URL
+from tests.celery_worker import using_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,24 +44,10 @@ def json_lines():
     logger.removeHandler(handler)
 
 
-def _forget_broker_connections():
-    """Celery and kombu cache connection and producer pools per broker: start afresh."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu_pools.reset()
-
-
 @pytest.fixture
 def redis_broker(settings, redis_queue):
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    settings.CELERY_BROKER_URL = REDIS_URL
-    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    _forget_broker_connections()
-    yield redis_queue[1]
-    celery_app.conf.update(saved)
-    _forget_broker_connections()
+    with using_broker(settings, REDIS_URL):
+        yield redis_queue[1]
 
 
 def test_a_line_is_one_json_object_with_time_level_and_extra_fields(json_lines):
