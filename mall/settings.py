@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "insights",
     "csp",
     "operations",
+    "security",
+    "audit",
     "mall.i18n",
 ]
 
@@ -362,3 +364,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": storefront_directives()}
+
+# --- authentication: lockout, tokens, two-factor (AUTH) ---
+
+# --- rate limits, query cost, introspection (LIMITS) ---
+
+# --- audit log and staff roles (AUDIT) ---
