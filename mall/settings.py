@@ -370,3 +370,13 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": storefront_directives()}
 # --- rate limits, query cost, introspection (LIMITS) ---
 
 # --- audit log and staff roles (AUDIT) ---
+
+# --- invitations (INVITES) ---
+# Where dealers reach the shop: e-mailed links (invitations) are built from it. No trailing slash.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An invitation link works for this long after it is sent (a resend starts the time again).
+INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "72"))
+# At most this many unexpired invitations wait per company (the feature is not a mailer).
+INVITATION_MAX_PENDING = int(os.environ.get("INVITATION_MAX_PENDING", "50"))
+# The same invitation is sent again at most once in this many seconds.
+INVITATION_RESEND_INTERVAL_SECONDS = int(os.environ.get("INVITATION_RESEND_INTERVAL_SECONDS", "60"))
