@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # who acts, from where: read by audit.services.record
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -380,3 +381,9 @@ INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "72"))
 INVITATION_MAX_PENDING = int(os.environ.get("INVITATION_MAX_PENDING", "50"))
 # The same invitation is sent again at most once in this many seconds.
 INVITATION_RESEND_INTERVAL_SECONDS = int(os.environ.get("INVITATION_RESEND_INTERVAL_SECONDS", "60"))
+# The client address recorded in the audit log: REMOTE_ADDR, or behind a proxy the header it
+# sets (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Only set it when a proxy you run
+# always writes that header, or clients can claim any address.
+AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", os.environ.get("LOGIN_CLIENT_IP_HEADER", ""))
+# An Excel export holds at most this many rows (the CSV export has them all).
+AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "100000"))
