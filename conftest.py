@@ -1,6 +1,7 @@
 """Project-wide pytest fixtures. App fixtures live in each app's tests/conftest.py."""
 
 import json
+import uuid
 
 import pytest
 from django.conf import settings
@@ -38,6 +39,13 @@ def graphql(client):
         return GraphQLClient(client, user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_counters_per_test(settings):
+    """Rate limits stay on in every test, but each test counts from zero (its own key prefix),
+    so the suite's many sign-ins and searches never add up across tests (security/rate_limits.py)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 def pytest_configure(config):

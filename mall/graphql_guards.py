@@ -6,7 +6,7 @@ from django.http import HttpResponseBadRequest
 from graphene.validation import depth_limit_validator
 from graphene_django.views import HttpError
 from graphql import FragmentDefinitionNode, GraphQLError, Visitor, visit
-from graphql.validation import ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule, ValidationRule
 
 MAX_VALUE_DEPTH = 32
 MAX_FIELDS = 300
@@ -63,9 +63,24 @@ class MaxFieldsRule(ValidationRule):
     def enter_field(self, node, *_args):
         self.fields += 1
         if self.fields == MAX_FIELDS + 1:
-            self.report_error(
-                GraphQLError(f"The query selects more than {MAX_FIELDS} fields; split it into smaller queries.", node)
-            )
+            self.report_error(GraphQLError(
+                f"The query selects more than {MAX_FIELDS} fields; split it into smaller queries.",
+                node,
+                extensions={"code": "TOO_MANY_FIELDS", "maxFields": MAX_FIELDS},
+            ))
+
+
+class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
+    """graphql-core's rule refusing __schema and __type (GRAPHQL_INTROSPECTION off), with a code.
+    `__typename` stays allowed: clients need it and it tells nothing about the schema."""
+
+    def report_error(self, error: GraphQLError) -> None:
+        super().report_error(GraphQLError(
+            "Introspection is switched off on this server; the schema is described in the API guide "
+            f"(docs/api.md). The query asked for `{error.nodes[0].name.value}`.",
+            error.nodes,
+            extensions={"code": "INTROSPECTION_DISABLED"},
+        ))
 
 
 def has_fragment_cycle(document) -> bool:
@@ -110,6 +125,20 @@ def depth_limit_rule(max_depth: int) -> type[ValidationRule]:
         def __init__(self, context):
             super().__init__(context)
             if not has_fragment_cycle(context.document):
-                depth_limit(context)  # reports through the context
+                depth_limit(_CodedReports(context, {"code": "QUERY_TOO_DEEP", "maxDepth": max_depth}))
 
     return DepthLimitRule
+
+
+class _CodedReports:
+    """The validation context, adding `extensions` to the errors reported through it."""
+
+    def __init__(self, context, extensions: dict):
+        self._context = context
+        self._extensions = extensions
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)
+
+    def report_error(self, error: GraphQLError) -> None:
+        self._context.report_error(GraphQLError(error.message, error.nodes, extensions=self._extensions))

@@ -85,7 +85,9 @@ def page_bounds(first: int | None, after: str | None) -> tuple[int, int]:
     if limit < 0:
         raise ApiError("INVALID_PAGINATION", "`first` must not be negative.", "first")
     if limit > MAX_PAGE_SIZE:
-        raise ApiError("PAGE_SIZE_TOO_LARGE", f"`first` may be at most {MAX_PAGE_SIZE}.", "first")
+        raise ApiError(
+            "PAGE_SIZE_TOO_LARGE", f"`first` may be at most {MAX_PAGE_SIZE} (asked for {limit}); page on with `after`.", "first"
+        )
     offset = 0
     if after:
         start = cursor_to_offset(after[:100])

@@ -8,19 +8,34 @@
 * Neither (an API client calling tokenCreate, or browsing the catalog anonymously): an
   anonymous request; CSRF protects nothing there, so it is not asked for.
 * Errors that are not ours (a bug) are logged and shown as "Internal server error".
+
+What a request may ask for is checked before anything runs (docs/api.md, "Limits"): depth,
+field count, cost and page size (validation rules: mall/graphql_guards.py, mall/graphql_cost.py),
+introspection (GRAPHQL_INTROSPECTION), then the rate limits of its root fields
+(security/rate_limits.py): over a rate, HTTP 429 with Retry-After and no resolver has run.
 """
 
 import json
 import logging
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from graphene_django.views import GraphQLView, HttpError
-from graphql import GraphQLError, specified_rules
+from graphql import ExecutionContext, GraphQLError, specified_rules
+from graphql.execution.collect_fields import collect_fields
+from graphql.execution.values import get_argument_values
 
 from integrations.inbound.tokens import TOKEN_PREFIX as APP_TOKEN_PREFIX
 from mall.auth_tokens import TokenError, user_for_token
-from mall.graphql_guards import MaxFieldsRule, clean_body, depth_limit_rule
+from mall.graphql_cost import DEFAULT_MAX_COST, cost_rule
+from mall.graphql_guards import (
+    IntrospectionDisabledRule,
+    MaxFieldsRule,
+    clean_body,
+    depth_limit_rule,
+)
+from security.rate_limits import graphql_refusal, policies_for_field
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +72,77 @@ def _csrf_refusal(request):
     return check.process_view(request, None, (), {})
 
 
+class RateLimitedError(GraphQLError):
+    def __init__(self, field_name: str, retry_after: int):
+        super().__init__(
+            f"Too many requests for {field_name}; try again in {retry_after} seconds.",
+            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+        )
+
+
+class RateLimitedExecution(ExecutionContext):
+    """Counts the operation's root fields against their rate limits before the first resolver
+    runs (after validation: a refused document costs no budget); over a rate, nothing runs."""
+
+    def execute_operation(self, operation, root_value):
+        root_type = self.schema.get_root_type(operation.operation)
+        request = self.context_value
+        if root_type is not None and request is not None:
+            try:
+                fields = collect_fields(self.schema, self.fragments, self.variable_values, root_type, operation.selection_set)
+            except RecursionError:
+                fields = {}  # the standard execution below refuses it
+            occurrences = []
+            for nodes in fields.values():  # one entry per response key: every alias counts
+                node = nodes[0]
+                definition = root_type.fields.get(node.name.value)
+                occurrences.append((node.name.value, _arguments(definition, node, self.variable_values)))
+            refusal = graphql_refusal(request, occurrences)
+            if refusal is not None:
+                request.rate_limit_refusal = refusal
+                refused = next(name for name, _ in occurrences if refusal.policy in policies_for_field(name)[0])
+                raise RateLimitedError(refused, refusal.retry_after)
+        return super().execute_operation(operation, root_value)
+
+
+def _arguments(definition, node, variables) -> dict:
+    if definition is None:
+        return {}
+    try:
+        return get_argument_values(definition, node, variables)
+    except GraphQLError:
+        return {}  # execution refuses the arguments itself
+
+
 class MallGraphQLView(GraphQLView):
-    # The standard rules plus a depth limit and a field limit (passing rules replaces the standard ones).
-    validation_rules = (*specified_rules, depth_limit_rule(MAX_QUERY_DEPTH), MaxFieldsRule)
+    execution_context_class = RateLimitedExecution
+
+    @staticmethod
+    def rules_for(variables) -> tuple:
+        """The standard rules plus depth, field and cost limits (passing rules
+        replaces the standard ones), and no introspection where it is switched off."""
+        rules = [
+            *specified_rules,
+            depth_limit_rule(MAX_QUERY_DEPTH),
+            MaxFieldsRule,
+            cost_rule(getattr(settings, "GRAPHQL_MAX_COST", DEFAULT_MAX_COST), variables if isinstance(variables, dict) else {}),
+        ]
+        if not getattr(settings, "GRAPHQL_INTROSPECTION", True):
+            rules.append(IntrospectionDisabledRule)
+        return tuple(rules)
+
+    def get_response(self, request, data, show_graphiql=False):
+        _query, variables, _operation, _id = self.get_graphql_params(request, data)
+        self.validation_rules = self.rules_for(variables)  # one view instance per request
+        return super().get_response(request, data, show_graphiql)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        refusal = getattr(request, "rate_limit_refusal", None)
+        if refusal is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
 
     def parse_body(self, request):
         try:
