@@ -25,6 +25,9 @@ class InsightsQuery(graphene.ObjectType):
     @staticmethod
     def resolve_purchase_summary(root, info, months=12, top=10):
         _, company = require_dealer(info)
+        # An explicit null (`months: null`) means the default, as leaving the argument out does.
+        months = 12 if months is None else months
+        top = 10 if top is None else top
         if not 1 <= months <= MAX_MONTHS:
             raise ApiError("INVALID", f"months must be between 1 and {MAX_MONTHS}.", "months")
         if not 1 <= top <= MAX_TOP:

@@ -88,6 +88,12 @@ def test_purchase_summary_refuses_anonymous_and_bad_arguments(graphql, two_deale
     assert bad["errors"][0]["extensions"] == {"code": "INVALID", "field": "months"}
 
 
+def test_purchase_summary_with_null_arguments_uses_the_defaults(graphql, two_dealers):
+    # Found by the fuzzer (tests/test_graphql_fuzz.py): `months: null` compared None with 1, a 500.
+    explicit_null = graphql(two_dealers["alpha"]).execute("{ purchaseSummary(months: null, top: null) { topProducts { sku } } }")
+    assert explicit_null == {"data": {"purchaseSummary": {"topProducts": [{"sku": "VASE"}, {"sku": "LAMP"}]}}}
+
+
 def test_dashboard_queries_do_not_grow_with_the_history(client, two_dealers):
     alpha = two_dealers["alpha"].membership.company
     products = [VariantFactory(sku=f"GROW-{n}") for n in range(12)]
