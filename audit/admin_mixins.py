@@ -16,7 +16,7 @@ from audit.services import record
 
 
 class AuditedAdmin:
-    audit_include = None  # fields of the object to log (None: all but bookkeeping)
+    audit_include = None  # fields of the object to log (None: all but bookkeeping; []: none, inlines only)
     audit_exclude = ()
     audit_inlines = None  # models of the inlines to log (None: every inline)
 
@@ -30,7 +30,7 @@ class AuditedAdmin:
         if actor is None:  # e.g. a view called without the middleware
             actor = context.from_request(request)
             token = context.set_actor(actor)
-        labels = {label_of(self.model)} | {
+        labels = ({label_of(self.model)} if self.audit_include != [] else set()) | {
             label_of(inline.model) for inline in self.inlines if self._audited_inline(inline.model)
         }
         added = labels - actor.admin_models
@@ -69,9 +69,10 @@ class AuditedAdmin:
         super().save_related(request, form, formsets, change)
         obj = form.instance
         before = getattr(request, "_audit_before", {}).pop((label_of(self.model), obj.pk), {})
-        after = fresh_snapshot(self.model, obj.pk, self.audit_include, self.audit_exclude)
-        action = AuditEntry.Action.CHANGE if change else AuditEntry.Action.CREATE
-        record(action, obj, changes=diff(before, after), force=True)
+        if self.audit_include != []:  # [] : only the inlines are logged
+            after = fresh_snapshot(self.model, obj.pk, self.audit_include, self.audit_exclude)
+            action = AuditEntry.Action.CHANGE if change else AuditEntry.Action.CREATE
+            record(action, obj, changes=diff(before, after), force=True)
         for formset, exclude, befores in inline_before:
             self._record_inline(obj, formset, exclude, befores)
 

@@ -47,8 +47,12 @@ class Tracker:
         tracked.record()  # "change" with what differs, read back from the database
     """
 
-    def __init__(self, model, pk, include=None, exclude=()):
+    def __init__(self, model, pk, include=None, exclude=(), *, lock: bool = False):
+        """`lock`: read the row FOR UPDATE (inside the caller's transaction), so nobody changes
+        it between this 'before' and the caller's write."""
         self.model, self.pk, self.include, self.exclude = model, pk, include, exclude
+        if lock:
+            list(model._default_manager.select_for_update().filter(pk=pk).values_list("pk", flat=True))
         self.before = fresh_snapshot(model, pk, include, exclude)
 
     def record(self, action: str = AuditEntry.Action.CHANGE, *, note: str = "") -> AuditEntry | None:
@@ -57,3 +61,21 @@ class Tracker:
             return None
         after = snapshot(obj, self.include, self.exclude)
         return record(action, obj, changes=diff(self.before, after), note=note)
+
+
+def record_many(action: str, rows, *, note: str = "") -> int:
+    """One entry per (obj, changes) in `rows`, written in one statement (bulk changes such as
+    the ERP's list prices). Rows without changes are skipped. Returns how many were written."""
+    actor = context.current()
+    user, label = context.resolve(actor)
+    common = dict(
+        actor=user, actor_label=label[:200], ip_address=actor.ip_address if actor else None,
+        user_agent=(actor.user_agent if actor else "")[:300], request_id=context.current_request_id()[:128],
+        action=action, note=note[:300],
+    )
+    entries = [
+        AuditEntry(object_type=label_of(obj), object_id=str(obj.pk), object_text=str(obj)[:TEXT_MAX], changes=changes, **common)
+        for obj, changes in rows if changes
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)

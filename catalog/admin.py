@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 
+from audit.admin_mixins import AuditedAdmin
 from catalog.images import add_product_image
 from catalog.models import (
     Category,
@@ -104,7 +105,9 @@ class VariantInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin, admin.ModelAdmin):
+    audit_include = []  # the audit log keeps the SKUs' prices, not the product's text
+    audit_inlines = [Variant]
     list_display = ["name", "category", "sku_list", "variant_count", "is_active", "created_at"]
     list_filter = ["is_active", "category"]
     list_select_related = ["category"]
@@ -157,7 +160,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(AuditedAdmin, admin.ModelAdmin):
     """Every SKU on its own: what the SKU pickers of price lists and stock search."""
 
     list_display = [

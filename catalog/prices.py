@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from audit.models import AuditEntry
+from audit.services import record_many
 from catalog.models import Variant
 from catalog.search import indexing as search_index
 from pricing_engine.core.money import currency_exponent
@@ -34,7 +36,7 @@ def set_list_prices(rows: list) -> dict:
             continue
         wanted[row["sku"].strip()] = (index, price, row.get("currency"))
     variants = {v.sku: v for v in Variant.objects.select_for_update().filter(sku__in=list(wanted)).order_by("id")}
-    changed = []
+    changed, audited = [], []
     for sku, (index, price, currency) in wanted.items():
         variant = variants.get(sku)
         if variant is None:
@@ -47,10 +49,12 @@ def set_list_prices(rows: list) -> dict:
             errors.append(_error(index, "list_price", "TOO_PRECISE", f"{price} has more decimals than {variant.currency} allows."))
             continue
         if variant.list_price != price:
+            audited.append((variant, {"list_price": [str(variant.list_price), str(price)]}))
             variant.list_price = price
             changed.append(variant)
     if changed:
         Variant.objects.bulk_update(changed, ["list_price"], batch_size=1000)
+        record_many(AuditEntry.Action.CHANGE, audited, note="list prices from the ERP")
         search_index.stock_or_prices_changed(v.pk for v in changed)
     errors.sort(key=lambda e: e["row"])
     return {"rows": len(rows), "applied": len(rows) - len({e["row"] for e in errors}), "changed": len(changed), "errors": errors}

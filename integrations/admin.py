@@ -16,6 +16,8 @@ from django.utils.html import format_html
 from . import replay, selectors
 from .endpoints import pause_endpoint, resume_endpoint, rotate_secret, send_test_event
 from .events import ALL_EVENTS, EVENT_TYPES
+from audit.admin_mixins import AuditedAdmin
+
 from .inbound import admin as inbound_admin  # noqa: F401 - registers the inbound screens
 from .models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from .services import retry_deliveries
@@ -83,7 +85,7 @@ class WebhookEndpointChangeForm(WebhookEndpointForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(PausedEndpointsBanner, admin.ModelAdmin):
+class WebhookEndpointAdmin(AuditedAdmin, PausedEndpointsBanner, admin.ModelAdmin):
     form = WebhookEndpointForm
     change_form_template = "admin/integrations/webhookendpoint/change_form.html"
     list_display = [

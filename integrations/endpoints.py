@@ -8,6 +8,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.changes import CHANGED, SECRET
+from audit.models import AuditEntry
+from audit.services import record
+
 from .dispatch import dispatch
 from .events import API_VERSION, WEBHOOK_TEST
 from .models import Delivery, OutboxEvent, WebhookEndpoint
@@ -32,6 +36,9 @@ def rotate_secret(endpoint: WebhookEndpoint, new_secret: str, *, window: timedel
         locked.previous_secret_expires_at = timezone.now() + window
         locked.secret = new_secret
         locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        record(AuditEntry.Action.ROTATE_SECRET, locked, changes={  # never the secrets themselves
+            "secret": [SECRET, CHANGED], "previous_secret_expires_at": [None, locked.previous_secret_expires_at.isoformat()],
+        })
     return locked
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
+from audit.admin_mixins import AuditedAdmin
 from mall.errors import DomainError
 from partners.models import Address, Company, CreditAccount, Membership, Region, Tier
 from partners.services import update_credit_terms, update_dealer
@@ -135,7 +136,9 @@ class AddressInline(admin.StackedInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdmin, admin.ModelAdmin):
+    audit_include = []  # the audit log keeps the credit terms (limit, terms, holds), not the company's own fields
+    audit_inlines = [CreditAccount]
     list_display = [
         "code",
         "name",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from audit.services import Tracker
 from mall.errors import DomainError
 from partners.events import announce_dealers
 from partners.models import Company, CreditAccount, Membership, Region, Tier
@@ -167,6 +168,11 @@ def assign_tiers(monthly_spend: Mapping[int, Decimal]) -> dict[str, int]:
     return {code: len(ids) for code, ids in by_tier.items()}
 
 
+# What finance decides on a credit account: the audit log keeps these (outstanding moves with orders).
+CREDIT_TERMS_AUDITED = ["credit_limit", "currency", "payment_terms", "payment_terms_days", "overdue_grace_days", "on_hold",
+                        "hold_released_until", "hold_released_by", "hold_release_note"]
+
+
 @transaction.atomic
 def update_credit_terms(
     account_id: int, *, credit_limit: Decimal, currency: str, payment_terms_days: int, on_hold: bool,
@@ -177,6 +183,7 @@ def update_credit_terms(
     One conditional UPDATE: a limit below what the dealer owes right now is refused with a
     typed error even if an order lands between the form being shown and saved.
     """
+    tracked = Tracker(CreditAccount, account_id, include=CREDIT_TERMS_AUDITED, lock=True)  # before -> after, audited
     updated = CreditAccount.objects.filter(
         pk=account_id, outstanding__lte=credit_limit
     ).exclude(~Q(currency=currency), outstanding__gt=0).update(
@@ -185,6 +192,8 @@ def update_credit_terms(
         **{k: v for k, v in (("payment_terms", payment_terms), ("overdue_grace_days", overdue_grace_days)) if v is not None},
         updated_at=timezone.now(),
     )
+    if updated:
+        tracked.record()
     if updated and announce:  # ERP: the dealer's credit terms changed (update_dealer announces for the admin)
         announce_dealers([CreditAccount.objects.values_list("company_id", flat=True).get(pk=account_id)], ["credit"])
     if not updated:

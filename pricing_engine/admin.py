@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from audit.admin_mixins import AuditedAdmin
 from catalog.models import Variant
 from pricing_engine.models import PriceBreak, PriceList, PriceListItem
 
@@ -127,7 +128,7 @@ class PriceBreakInline(VariantRowsInline):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
+class PriceListAdmin(AuditedAdmin, admin.ModelAdmin):
     form = PriceListForm
     list_display = [
         "name",
@@ -215,7 +216,7 @@ class VariantColumns:
 
 
 @admin.register(PriceListItem)
-class PriceListItemAdmin(VariantColumns, admin.ModelAdmin):
+class PriceListItemAdmin(AuditedAdmin, VariantColumns, admin.ModelAdmin):
     list_display = ["sku", "product", "price_list", "list_price", "unit_price"]
     list_filter = ["price_list__kind", "price_list__tier"]
     list_select_related = ["variant__product", "price_list"]
@@ -226,7 +227,7 @@ class PriceListItemAdmin(VariantColumns, admin.ModelAdmin):
 
 
 @admin.register(PriceBreak)
-class PriceBreakAdmin(VariantColumns, admin.ModelAdmin):
+class PriceBreakAdmin(AuditedAdmin, VariantColumns, admin.ModelAdmin):
     list_display = ["sku", "product", "price_list", "min_quantity", "unit_price"]
     list_filter = ["price_list__kind", "price_list__tier"]
     list_select_related = ["variant__product", "price_list"]

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from audit.admin_mixins import AuditedAdmin
 from pricing_engine.models import REWARD_EXAMPLES, Promotion, Voucher, VoucherRedemption
 
 LIST_PER_PAGE = 50
@@ -35,7 +36,7 @@ def _window(obj) -> str:
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(AuditedAdmin, admin.ModelAdmin):
     form = PromotionForm
     list_display = ["name", "kind", "live_window", "priority", "exclusive", "stacking_group", "budget_used", "is_active"]
     list_filter = ["kind", "is_active", "exclusive", "currency"]
@@ -149,7 +150,7 @@ class VoucherForm(forms.ModelForm):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(AuditedAdmin, admin.ModelAdmin):
     form = VoucherForm
     list_display = ["code", "name", "value", "min_spend", "live_window", "uses", "once_per_order", "is_active"]
     list_filter = ["is_active", "once_per_order", "currency"]

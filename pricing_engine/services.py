@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext
 
+from audit.models import AuditEntry
+from audit.services import record
 from catalog.models import Variant
 from mall.errors import DomainError
 from partners.models import Company, Tier
@@ -27,7 +29,7 @@ def ensure_tier_price_lists(currency: str = "GBP") -> list[PriceList]:
     """One price list per tier (Standard: no default discount, list price); kept as edited."""
     lists = []
     for tier in Tier.objects.all():
-        price_list, _ = PriceList.objects.get_or_create(
+        price_list, created = PriceList.objects.get_or_create(
             kind=PriceList.Kind.TIER,
             tier=tier,
             currency=currency,
@@ -36,6 +38,11 @@ def ensure_tier_price_lists(currency: str = "GBP") -> list[PriceList]:
                 "default_discount_percent": DEFAULT_TIER_DISCOUNTS.get(tier.code),
             },
         )
+        if created:
+            discount = price_list.default_discount_percent
+            record(AuditEntry.Action.CREATE, price_list, note="tier price list made by the import", changes={
+                "name": [None, price_list.name], "default_discount_percent": [None, None if discount is None else str(discount)],
+            })
         lists.append(price_list)
     return lists
 
@@ -55,7 +62,9 @@ def add_volume_breaks(breaks_by_sku: dict[str, tuple[tuple[int, Decimal], ...]],
         if sku in variant_ids
         for qty, price in breaks
     ]
-    PriceBreak.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    created = PriceBreak.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    for price_list in {row.price_list for row in created}:
+        record(AuditEntry.Action.IMPORT, price_list, note=f"volume breaks added by the import ({len(wanted)} SKUs)")
     return len(rows)
 
 

@@ -3,6 +3,7 @@ periods (read-only: append-only), settlements to review and approve, and rebate 
 
 from django.contrib import admin, messages
 
+from audit.admin_mixins import AuditedAdmin
 from mall.errors import DomainError
 from rebates.calculation import Target, describe_ladder
 from rebates.models import (
@@ -35,7 +36,7 @@ class RebateTargetInline(admin.TabularInline):
 
 
 @admin.register(RebateProgram)
-class RebateProgramAdmin(admin.ModelAdmin):
+class RebateProgramAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "currency", "period_kind", "mode", "starts_on", "ends_on", "ladder", "payout", "is_active"]
     list_filter = ["is_active", "period_kind", "mode", "payout", "currency"]
     search_fields = ["name"]

@@ -4,6 +4,8 @@ log of every call."""
 from django import forms
 from django.contrib import admin, messages
 
+from audit.admin_mixins import AuditedAdmin
+
 from .models import AppToken, InboundCall, Scope
 from .tokens import create_token, revoke_token
 
@@ -17,7 +19,7 @@ class AppTokenForm(forms.ModelForm):
 
 
 @admin.register(AppToken)
-class AppTokenAdmin(admin.ModelAdmin):
+class AppTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     form = AppTokenForm
     list_display = ["name", "prefix", "scope_list", "created_at", "created_by", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]

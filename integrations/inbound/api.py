@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from audit.context import acting_as
 from mall.errors import DomainError
 
 from .idempotency import run_once
@@ -58,7 +59,8 @@ def _call(operation: str, token, payload, idempotency_key) -> tuple[Answer, str]
     if not isinstance(payload, dict):
         return _refused(400, "INVALID_BODY", "The body is a JSON object."), "invalid"
     try:
-        body, replayed = run_once(operation, idempotency_key, payload, token, lambda: spec.apply(payload, idempotency_key))
+        with acting_as(label=f"app token {token.name}"):  # the audit log names the integration
+            body, replayed = run_once(operation, idempotency_key, payload, token, lambda: spec.apply(payload, idempotency_key))
     except DomainError as exc:
         errors = [{"field": d.field, "code": d.code, "message": d.message} for d in exc.details]
         status = 409 if errors[0]["code"] == "KEY_REUSED" else 400

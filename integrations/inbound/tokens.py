@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.changes import CHANGED
+from audit.services import record
 from mall.errors import DomainError
 
 from .models import AppToken, Scope
@@ -37,12 +40,16 @@ def create_token(name: str, scopes: Iterable[str], *, created_by=None) -> tuple[
             name=name[:128], prefix=raw[: len(TOKEN_PREFIX) + 6], token_hash=hash_token(raw), scopes=scopes,
             created_by=created_by,
         )
+        record(AuditEntry.Action.CREATE, token, changes={"name": [None, token.name], "scopes": [None, scopes],
+                                                         "token_hash": ["", CHANGED]})
     return token, raw
 
 
 def revoke_token(token: AppToken) -> None:
     with transaction.atomic():
-        AppToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        now = timezone.now()
+        if AppToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            record(AuditEntry.Action.REVOKE, token, changes={"revoked_at": [None, now.isoformat()]})
 
 
 def token_for(raw: str | None) -> AppToken | None:

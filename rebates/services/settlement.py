@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.services import record
 from billing.services import issue_credit_note
 from integrations.services import record_events
 from mall.errors import DomainError
@@ -174,4 +176,7 @@ def approve_settlement(settlement: Settlement, *, by) -> Settlement:
         locked.status = Settlement.Status.PAID  # nothing to pay
         locked.paid_at = now
         locked.save()
+    record(AuditEntry.Action.PAY, locked, note=f"approved and paid: {locked.amount} {period.program.currency}",
+           changes={"status": [Settlement.Status.COMPUTED.value, locked.status], "amount": [None, str(locked.amount)],
+                    "payout_reference": ["", locked.payout_reference]})
     return locked
