@@ -2,7 +2,7 @@
 that write products: `refresh_documents(ids)` rewrites the given SKUs' documents in one
 statement; `refresh_stock_and_prices(ids)` only their stock flag, list price and visibility
 (the stock and price services); `refresh_units_sold()` recounts the best-selling figures (a
-Celery beat task).
+Celery beat task). Rewriting documents also keeps the typo dictionary (spelling.py) in step.
 
 The weighted vector: SKU A (whole, and split at punctuation so "ABC/123" also has "abc" and
 "123"), variant and product name B, category name C, description D. Names, category and
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from catalog.models import Variant
+
+from . import spelling
 
 # The description is cut before it reaches to_tsvector (its limit is 1 MB of positions).
 MAX_DESCRIPTION_CHARS = 20_000
@@ -106,15 +108,24 @@ def refresh_documents(variant_ids: Iterable[int] | None = None) -> None:
     ids = None if variant_ids is None else sorted({int(i) for i in variant_ids})
     if ids == []:
         return
-    template = _POSTGRES_UPSERT if connection.vendor == "postgresql" else _SQLITE_UPSERT
-    if ids is None:
-        sql, params = template.format(where="WHERE true"), []
-    elif connection.vendor == "postgresql":
-        sql, params = template.format(where="WHERE v.id = ANY(%s)"), [ids]
-    else:
-        sql, params = template.format(where=f"WHERE v.id IN ({', '.join(['%s'] * len(ids))})"), ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    if connection.vendor != "postgresql":
+        if ids is None:
+            sql, params = _SQLITE_UPSERT.format(where="WHERE true"), []
+        else:
+            sql, params = _SQLITE_UPSERT.format(where=f"WHERE v.id IN ({', '.join(['%s'] * len(ids))})"), ids
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
+    # The typo dictionary (spelling.py) moves with the names: every document rewritten means
+    # recounting it; some of them, moving the counts of their old and new words.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(_POSTGRES_UPSERT.format(where="WHERE true"))
+            spelling.rebuild()
+            return
+        old_skus, old_texts = spelling.lock_old_words(ids)
+        cursor.execute(_POSTGRES_UPSERT.format(where="WHERE v.id = ANY(%s)"), [ids])
+        spelling.move_counts(old_skus, old_texts, ids)
 
 
 def refresh_stock_and_prices(variant_ids: Iterable[int]) -> None:

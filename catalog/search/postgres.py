@@ -28,9 +28,10 @@ import json
 from django.conf import settings
 from django.db import connection
 
+from . import spelling
 from .database import load_hits
 from .dealer_prices import DealerPricing
-from .postgres_sql import TSQUERY, Matches, category_ids, like_prefix, matches, relevance_sql
+from .postgres_sql import TSQUERY, Matches, category_ids, fuzzy_can_match, like_prefix, matches, relevance_sql
 from .types import (
     CategoryCount,
     Facets,
@@ -88,7 +89,7 @@ def _sums(pricing: DealerPricing | None) -> tuple[list[str], list, list]:
     return sums, params, ranges
 
 
-def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, source: str) -> tuple[str, str, list]:
+def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, source: str, corrections=None) -> tuple[str, str, list]:
     """(SELECT list, FROM, params) of the page over `source` (rows named m)."""
     if not ranked:
         return "m.variant_id", source, []
@@ -97,7 +98,7 @@ def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, sourc
         f"(SELECT m.* FROM {source} ORDER BY (upper(m.sku) LIKE %s) DESC, m.units_sold DESC, m.product_name, m.sku "
         f"LIMIT %s) m"
     )
-    relevance = relevance_sql(query, fuzzy=fuzzy)
+    relevance = relevance_sql(query, fuzzy=fuzzy, corrections=corrections)
     return (
         f"m.variant_id, {relevance.parts[0]} AS relevance",
         candidates,
@@ -105,7 +106,7 @@ def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, sourc
     )
 
 
-def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageRequest, *, fuzzy: bool):
+def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageRequest, *, fuzzy: bool, corrections=None):
     """One query: the matches (at most facet_limit() of them, materialised once) grouped by
     category with in-stock, promotion and price-range counts, and the page's ids."""
     ranked = bool(query) and sort is Sort.RELEVANCE
@@ -115,7 +116,7 @@ def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageReque
     if ranked:
         columns += ", m.vector, m.text"
     sums, sum_params, ranges = _sums(pricing)
-    select, source, page_params = _page_source(query, ranked, fuzzy, page, "m")
+    select, source, page_params = _page_source(query, ranked, fuzzy, page, "m", corrections)
     limit = facet_limit()
     sql = (
         f"WITH m AS MATERIALIZED (SELECT {columns} FROM {found.sql} LIMIT %s), "
@@ -172,7 +173,8 @@ def full_page(query: str, found: Matches, sort: Sort, page: PageRequest) -> list
 
 
 def price_sorted_page(
-    query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool, categories
+    query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool, categories,
+    corrections=None,
 ):
     """The page of a capped search in price order without pricing every match: a SKU with no
     explicit price or break in the dealer's lists costs its list price times one factor, so
@@ -193,7 +195,7 @@ def price_sorted_page(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*found.params, pricing.currency, wanted, *found.params, *special_params])
         candidates = [row[0] for row in cursor.fetchall()]
-        exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates)
+        exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates, corrections=corrections)
         cursor.execute(
             f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s",
             [*exact.params, page.limit, page.offset],
@@ -210,21 +212,28 @@ class PostgresBackend:
     def search(
         self, query: str, *, pricing: DealerPricing | None, filters: SearchFilters, sort: Sort, page: PageRequest
     ) -> SearchResult:
-        """Exact words and SKUs first; only when nothing matches, partial SKUs and typos
-        (trigrams touch many more rows, so they are the fallback, not the rule)."""
+        """Exact words and SKUs first; only when nothing matches, partial SKUs and the words'
+        close spellings from the dictionary (spelling.py)."""
         fuzzy = False
+        corrections = None
         categories = category_ids(filters.category) if filters.category else None
         found = matches(query, pricing, filters, fuzzy=False, categories=categories)
         (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=False)
         if not total and query:
-            fuzzy = True
-            found = matches(query, pricing, filters, fuzzy=True, categories=categories)
-            (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=True)
+            corrections = spelling.corrections(query)
+            if fuzzy_can_match(query, corrections):
+                fuzzy = True
+                found = matches(query, pricing, filters, fuzzy=True, categories=categories, corrections=corrections)
+                (facets, total, capped), ids = search_once(
+                    query, found, pricing, sort, page, fuzzy=True, corrections=corrections
+                )
         ranked = bool(query) and sort is Sort.RELEVANCE
         if capped and page.limit and (not ranked or page.offset + page.limit > total):
             ids = None
             if pricing is not None and sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-                ids = price_sorted_page(query, found, pricing, filters, sort, page, fuzzy=fuzzy, categories=categories)
+                ids = price_sorted_page(
+                    query, found, pricing, filters, sort, page, fuzzy=fuzzy, categories=categories, corrections=corrections
+                )
             if ids is None:
                 ids = full_page(query, found, sort, page)
         return SearchResult(

@@ -12,6 +12,7 @@ from catalog.models import Category
 from pricing_engine.core.money import quantize
 
 from .dealer_prices import DealerPricing
+from .spelling import Corrections
 from .types import SearchFilters
 
 # A one-word text this short matches SKUs by prefix only: trigrams need three characters.
@@ -49,7 +50,24 @@ class Sql:
 TSQUERY = "(websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))"
 
 
-def text_condition(query: str, *, fuzzy: bool) -> Sql:
+def tsquery_sql(query: str, corrections: Corrections | None = None) -> Sql:
+    """The text as a tsquery. With corrections (spelling.py), each word may be any of its
+    stand-ins: in each configuration, the AND over the words of the OR over a word's stand-ins
+    (a stop word gives an empty `english` query, which an AND ignores, as for the whole text)."""
+    if corrections is None or not corrections.changed:
+        return Sql([TSQUERY], [query, query])
+    params: list = []
+    configurations = []
+    for configuration in ("english", "simple"):
+        words = []
+        for alternatives in corrections.words:
+            words.append("(" + " || ".join(f"websearch_to_tsquery('{configuration}', %s)" for _ in alternatives) + ")")
+            params.extend(alternatives)
+        configurations.append("(" + " && ".join(words) + ")")
+    return Sql([f"({' || '.join(configurations)})"], params)
+
+
+def text_condition(query: str, *, fuzzy: bool, corrections: Corrections | None = None) -> Sql:
     arms = Sql()
     if not fuzzy:
         arms.add(f"d.vector @@ {TSQUERY}", query, query)
@@ -60,20 +78,36 @@ def text_condition(query: str, *, fuzzy: bool) -> Sql:
         if not query.isascii():
             arms.add("d.text ILIKE %s", like_contains(query))
         return Sql([f"({arms.joined(' OR ')})"], arms.params)
-    arms.add("%s <%% d.text", query)
-    if " " not in query and len(query) >= MIN_CONTAINS_LENGTH:
+    # Nothing matched as typed: the words spelled as the dictionary's closest words, and a part
+    # from the middle of a SKU.
+    if corrections is not None and corrections.changed:
+        corrected = tsquery_sql(query, corrections)
+        arms.add(f"d.vector @@ {corrected.parts[0]}", *corrected.params)
+    if _partial_sku(query):
         arms.add("upper(d.sku) LIKE %s", like_contains(query))
+    if not arms.parts:
+        return Sql(["false"], [])
     return Sql([f"({arms.joined(' OR ')})"], arms.params)
 
 
-def relevance_sql(query: str, *, fuzzy: bool) -> Sql:
+def _partial_sku(query: str) -> bool:
+    return " " not in query and len(query) >= MIN_CONTAINS_LENGTH
+
+
+def fuzzy_can_match(query: str, corrections: Corrections) -> bool:
+    """Whether the fallback has anything to try: a close spelling or a partial SKU."""
+    return corrections.changed or _partial_sku(query)
+
+
+def relevance_sql(query: str, *, fuzzy: bool, corrections: Corrections | None = None) -> Sql:
     """Relevance of a match `m` (a row of `matches`)."""
+    tsquery = tsquery_sql(query, corrections if fuzzy else None)
     expression = (
         f"(CASE WHEN upper(m.sku) = upper(%s) THEN 100.0 WHEN upper(m.sku) LIKE %s THEN 10.0 ELSE 0.0 END"
-        f" + {RANK_SCALE} * ts_rank(m.vector, {TSQUERY})"
+        f" + {RANK_SCALE} * ts_rank(m.vector, {tsquery.parts[0]})"
     )
-    params = [query, like_prefix(query), query, query]
-    if fuzzy:  # only typo matches: how close the letters are is all there is to rank by
+    params = [query, like_prefix(query), *tsquery.params]
+    if fuzzy:  # close spellings: how close the letters are counts too
         expression += " + word_similarity(%s, m.text)"
         params.append(query)
     return Sql([expression + ")"], params)
@@ -111,15 +145,16 @@ def matches(
     fuzzy: bool,
     categories: list[int] | None = None,
     only: list[int] | None = None,
+    corrections: Corrections | None = None,
 ) -> Matches:
     """Every match; `categories`: the ids of filters.category (`category_ids`); `only`: of
-    these SKUs (by id) only."""
+    these SKUs (by id) only; `corrections`: the words' close spellings (fuzzy only)."""
     where = Sql(["d.is_visible"])
     if only is not None:  # already found by this search: the conditions held, read them by key
         where.add("d.variant_id = ANY(%s)", only)
         query, filters = "", SearchFilters(on_promotion=filters.on_promotion)
     if query:
-        condition = text_condition(query, fuzzy=fuzzy)
+        condition = text_condition(query, fuzzy=fuzzy, corrections=corrections)
         where.add(condition.parts[0], *condition.params)
     if filters.category:
         condition = _category_condition(category_ids(filters.category) if categories is None else categories)
