@@ -1,12 +1,12 @@
 """The audit list as CSV (streamed) or Excel: the rows the filtered back-office list shows."""
 
 import csv
+import datetime
 import io
 import json
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +24,7 @@ def safe_cell(value):
 
 def row_of(entry) -> list:
     return [safe_cell(v) for v in [
-        entry.occurred_at.astimezone(timezone.UTC).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_label,
+        entry.occurred_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_label,
         entry.ip_address or "", entry.user_agent, entry.request_id, entry.action, entry.object_type, entry.object_id,
         entry.object_text, json.dumps(entry.changes, ensure_ascii=False, sort_keys=True), entry.note,
     ]]
