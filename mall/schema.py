@@ -14,6 +14,7 @@ from expenses.graphql.mutations import ExpensesMutation
 from expenses.graphql.queries import ExpensesQuery
 from insights.graphql.queries import InsightsQuery
 from integrations.graphql.mutations import ErpMutation
+from partners.graphql.invitations import InvitationsMutation, InvitationsQuery
 from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
@@ -42,6 +43,7 @@ QUERIES = [
     InsightsQuery,
     OrderListsQuery,
     ApprovalsQuery,
+    InvitationsQuery,
 ]
 
 MUTATIONS = [
@@ -58,6 +60,7 @@ MUTATIONS = [
     QuickOrderMutation,
     ApprovalsMutation,
     ErpMutation,
+    InvitationsMutation,
 ]
 
 

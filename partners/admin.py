@@ -253,3 +253,5 @@ class MembershipAdmin(admin.ModelAdmin):
 
 # Announcements and comment threads (DEALS) register their own admin classes.
 from partners import admin_messages  # noqa: E402, F401
+# Invitations (INVITES): read only.
+from partners import admin_invitations  # noqa: E402, F401

@@ -11,6 +11,7 @@ from storefront.views import deals as deal_views
 from storefront.views import funds as fund_views
 from storefront.views import inbox as inbox_views
 from storefront.views import insights as insights_views
+from storefront.views import invitations as invitation_views
 from storefront.views import order_lists as list_views
 from storefront.views import payments as payment_views
 from storefront.views import quick_order as quick_order_views
@@ -47,6 +48,10 @@ urlpatterns = [
     path("account/rebates/", rebate_views.rebates, name="rebates"),
     path("account/users/", company_user_views.company_users, name="company_users"),  # Buyer approvals
     path("account/users/<int:pk>/", company_user_views.company_user, name="company_user"),
+    path("account/users/invitations/", invitation_views.invitation_create, name="invitation_create"),  # INVITES
+    path("account/users/invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"),
+    path("account/users/invitations/<int:pk>/revoke/", invitation_views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("approvals/", approval_views.approvals, name="approvals"),
     path("approvals/<str:number>/", approval_views.approval_decide, name="approval_decide"),
     path("orders/<str:number>/return/", rebate_views.return_new, name="return_new"),

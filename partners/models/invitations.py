@@ -28,7 +28,7 @@ class Invitation(models.Model):
     role = models.CharField(max_length=16, choices=Membership.Role.choices, default=Membership.Role.BUYER)
     # In the company's currency; empty: no limit (as Membership.order_limit).
     order_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    # The language the inviter used: the e-mail is written in it and the accept page starts in it.
+    # The language the inviter used (the e-mail is written in it).
     language = models.CharField(max_length=16, default="en-gb")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
