@@ -369,6 +369,43 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": storefront_directives()}
 # --- authentication: lockout, tokens, two-factor (AUTH) ---
 
 # --- rate limits, query cost, introspection (LIMITS) ---
+import re  # noqa: E402 - kept inside this block (shared file)
+
+
+def _rate(name: str, default: str) -> str | None:
+    """A rate "count/period" (period s, m, h, d, optionally with a number: 20/m, 100/h, 5/10m); "off": none."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in {"", "off", "none", "0"}:
+        return None
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 20/m, 100/h or 5/10m (or off).")
+    return value
+
+
+# Requests each client may make per period, per policy (security/rate_limits.py; docs/security.md):
+# sign-ins per address and per account (storefront, back office, tokenCreate), orders per user
+# (checkout page and checkoutComplete), catalog searches per user (per address signed out),
+# ERP API calls per app token, staff two-factor codes per user. Counted in the default
+# cache: Redis (CACHE_URL) in production, shared by every web process.
+RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "login_ip": _rate("RATE_LIMIT_LOGIN_IP", "30/m"),
+    "login_account": _rate("RATE_LIMIT_LOGIN_ACCOUNT", "5/m"),
+    "checkout": _rate("RATE_LIMIT_CHECKOUT", "10/m"),
+    "search": _rate("RATE_LIMIT_SEARCH", "120/m"),
+    "app_token": _rate("RATE_LIMIT_APP_TOKEN", "600/m"),
+    "two_factor": _rate("RATE_LIMIT_TWO_FACTOR", "5/m"),  # staff two-factor codes per user
+}
+RATELIMIT_USE_CACHE = "default"
+# If the cache cannot be reached: let requests through (and log an error) rather than refuse all.
+RATELIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", True)
+# Proxies in front of the web processes that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MIDDLEWARE += ["security.rate_limits.RateLimitMiddleware"]  # after sessions, auth and locale
+# GraphQL: the largest static cost of a query (mall/graphql_cost.py), and introspection
+# (__schema, __type), on for the demo and off in production unless asked for.
+GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "50000"))
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 
 # --- audit log and staff roles (AUDIT) ---
 
@@ -387,38 +424,3 @@ INVITATION_RESEND_INTERVAL_SECONDS = int(os.environ.get("INVITATION_RESEND_INTER
 AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", os.environ.get("LOGIN_CLIENT_IP_HEADER", ""))
 # An Excel export holds at most this many rows (the CSV export has them all).
 AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "100000"))
-import re  # noqa: E402 - kept inside this block (shared file)
-
-
-def _rate(name: str, default: str) -> str | None:
-    """A rate "count/period" (period s, m, h, d, optionally with a number: 20/m, 100/h, 5/10m); "off": none."""
-    value = os.environ.get(name, default).strip().lower()
-    if value in {"", "off", "none", "0"}:
-        return None
-    if not re.fullmatch(r"\d+/\d*[smhd]", value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 20/m, 100/h or 5/10m (or off).")
-    return value
-
-
-# Requests each client may make per period, per policy (security/rate_limits.py; docs/security.md):
-# sign-ins per address and per account (storefront, back office, tokenCreate), orders per user
-# (checkout page and checkoutComplete), catalog searches per user (per address signed out),
-# ERP API calls per app token. Counted in the default cache: Redis (CACHE_URL) in production.
-RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", True)
-RATE_LIMITS = {
-    "login_ip": _rate("RATE_LIMIT_LOGIN_IP", "30/m"),
-    "login_account": _rate("RATE_LIMIT_LOGIN_ACCOUNT", "5/m"),
-    "checkout": _rate("RATE_LIMIT_CHECKOUT", "10/m"),
-    "search": _rate("RATE_LIMIT_SEARCH", "120/m"),
-    "app_token": _rate("RATE_LIMIT_APP_TOKEN", "600/m"),
-}
-RATELIMIT_USE_CACHE = "default"
-# If the cache cannot be reached: let requests through (and log an error) rather than refuse all.
-RATELIMIT_FAIL_OPEN = env_bool("RATE_LIMIT_FAIL_OPEN", True)
-# Proxies in front of the web processes that append to X-Forwarded-For (0: use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-MIDDLEWARE += ["security.rate_limits.RateLimitMiddleware"]  # after sessions, auth and locale
-# GraphQL: the largest static cost of a query (mall/graphql_cost.py), and introspection
-# (__schema, __type), on for the demo and off in production unless asked for.
-GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "50000"))
-GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
@@ -105,15 +106,19 @@ POLICIES = {
         Policy("checkout", _user_or_ip_key, "orders placed per user"),
         Policy("search", _user_or_ip_key, "catalog searches per user (per address when signed out)"),
         Policy("app_token", _app_token_key, "ERP API calls per app token"),
+        Policy("two_factor", _user_or_ip_key, "two-factor codes tried per user"),
     )
 }
 
-# Pages: (URL namespace, URL name) -> (HTTP method counted, policies).
+# Pages and the ERP's JSON endpoint: (URL namespace, URL name) -> (HTTP method counted,
+# policies, answer: a translated "page" or the inbound API's "json" errors).
 PAGE_POLICIES = {
-    ("storefront", "login"): ("POST", ("login_ip", "login_account")),
-    ("admin", "login"): ("POST", ("login_ip", "login_account")),
-    ("storefront", "checkout"): ("POST", ("checkout",)),
-    ("storefront", "catalog"): ("GET", ("search",)),  # the catalog page is the search page
+    ("storefront", "login"): ("POST", ("login_ip", "login_account"), "page"),
+    ("admin", "login"): ("POST", ("login_ip", "login_account"), "page"),
+    ("storefront", "checkout"): ("POST", ("checkout",), "page"),
+    ("storefront", "catalog"): ("GET", ("search",), "page"),  # the catalog page is the search page
+    ("integrations", "erp_operation"): ("POST", ("app_token",), "json"),  # the same calls as erp* mutations
+    ("security", "two_factor_verify"): ("POST", ("login_ip", "two_factor"), "page"),  # staff's six-digit codes
 }
 
 # GraphQL root fields -> (policies, the argument naming the account). Every alias counts.
@@ -178,7 +183,7 @@ def hit(request, policy_name: str, *, account: str | None = None, times: int = 1
     return None
 
 
-def first_refusal(request, policies, *, account: str | None = None, times: int = 1) -> Refusal | None:
+def check_policies(request, policies, *, account: str | None = None, times: int = 1) -> Refusal | None:
     """Count the request against every policy (each keeps its own count); the longest wait."""
     refusals = [r for name in policies if (r := hit(request, name, account=account, times=times))]
     return max(refusals, key=lambda r: r.retry_after) if refusals else None
@@ -216,14 +221,24 @@ class RateLimitMiddleware:
         entry = PAGE_POLICIES.get((match.namespace, match.url_name))
         if entry is None:
             return None
-        method, policies = entry
+        method, policies, answer = entry
         if request.method != method:
             return None
-        account = request.POST.get("username") if method == "POST" else None
-        refusal = first_refusal(request, policies, account=account)
+        account = request.POST.get("username") if answer == "page" and method == "POST" else None
+        refusal = check_policies(request, policies, account=account)
         if refusal is None:
             return None
+        if answer == "json":
+            return too_many_requests_json(refusal)
         return too_many_requests_page(request, refusal)
+
+
+def too_many_requests_json(refusal: Refusal):
+    message = f"Too many calls for this app token; try again in {refusal.retry_after} seconds."
+    body = {"errors": [{"field": None, "code": "RATE_LIMITED", "message": message}], "retry_after": refusal.retry_after}
+    response = JsonResponse(body, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def too_many_requests_page(request, refusal: Refusal):
