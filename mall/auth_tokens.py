@@ -1,21 +1,24 @@
 """Access tokens of the GraphQL API: PyJWT, HS256, signed with SECRET_KEY.
 
-Claims: sub (the user id, a string), email, iat, exp (iat + JWT_TTL_SECONDS),
-type "access", and pwd (a digest that changes with the password, so a password change
-revokes the user's tokens). Nothing here knows about GraphQL; the view and tokenCreate use it.
+Claims: sub (the user id, a string), email, iat, exp (iat + JWT_TTL_SECONDS, 15 minutes by
+default), type "access", sid (the API sign-in session, security.TokenFamily: revoking it
+ends the token), and pwd (a digest that changes with the password, so a password change
+revokes the user's tokens). `user_for_token` checks all of it with one query (the session
+joined to its active user). Refresh tokens are opaque and live in security/tokens.py.
+Nothing here knows about GraphQL; the view and tokenCreate use it.
 """
 
 import hmac
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+
+from security.models import TokenFamily
+from security.tokens import start_family
 
 ACCESS = "access"
-MAX_EMAIL_LENGTH = 254
-MAX_PASSWORD_LENGTH = 4096
 MAX_TOKEN_LENGTH = 4096
 
 
@@ -28,14 +31,17 @@ class TokenError(Exception):
         super().__init__(f"{code}: {message}")
 
 
-def create_access_token(user, now: datetime | None = None) -> str:
+def create_access_token(user, family: TokenFamily | None = None, now: datetime | None = None) -> str:
+    """An access token of `family` (a new API session of the user when None: tests, scripts)."""
     now = now or datetime.now(UTC)
+    family = family or start_family(user)
     claims = {
         "sub": str(user.pk),
         "email": user.email,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=settings.JWT_TTL_SECONDS)).timestamp()),
         "type": ACCESS,
+        "sid": str(family.pk),
         # Changes with the password: a password change (or reset) revokes every token.
         "pwd": user.get_session_auth_hash()[:20],
     }
@@ -43,7 +49,7 @@ def create_access_token(user, now: datetime | None = None) -> str:
 
 
 def user_for_token(token: str):
-    """The active user a valid access token names, or raise TokenError."""
+    """The active user a valid access token of a live session names, or raise TokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("INVALID_TOKEN", "The access token is malformed.")
     try:
@@ -54,44 +60,24 @@ def user_for_token(token: str):
             options={"require": ["sub", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise TokenError("TOKEN_EXPIRED", "The access token has expired; create a new one.") from exc
+        raise TokenError("TOKEN_EXPIRED", "The access token has expired; refresh it or sign in again.") from exc
     except jwt.PyJWTError as exc:
         raise TokenError("INVALID_TOKEN", "The access token is invalid.") from exc
     if claims.get("type") != ACCESS:
         raise TokenError("INVALID_TOKEN", "This is not an access token.")
     try:
         user_id = int(claims["sub"])
+        session_id = uuid.UUID(str(claims.get("sid")))
     except (TypeError, ValueError) as exc:
-        raise TokenError("INVALID_TOKEN", "The access token is invalid.") from exc
-    user = (
-        get_user_model()
-        .objects.select_related("membership__company__tier", "membership__company__region")
-        .filter(pk=user_id, is_active=True)
+        raise TokenError("INVALID_TOKEN", "The access token is invalid; sign in again.") from exc
+    family = (
+        TokenFamily.objects.select_related("user__membership__company__tier", "user__membership__company__region")
+        .filter(pk=session_id, user_id=user_id, user__is_active=True, revoked_at__isnull=True)
         .first()
     )
-    if user is None:
-        raise TokenError("INVALID_TOKEN", "The access token's user is unknown or inactive.")
+    if family is None:
+        raise TokenError("INVALID_TOKEN", "The access token's session has ended or its user is inactive; sign in again.")
+    user = family.user
     if not hmac.compare_digest(str(claims.get("pwd", "")), user.get_session_auth_hash()[:20]):
         raise TokenError("INVALID_TOKEN", "The password has changed since this token was made; sign in again.")
     return user
-
-
-def authenticate_by_email(email: str, password: str):
-    """The active user with this e-mail (any case) and password, or None.
-
-    Unknown e-mail, wrong password and inactive user are indistinguishable to the caller;
-    a password hash is computed in every case so timing does not tell them apart either.
-    """
-    email = (email or "").strip()
-    if not email or len(email) > MAX_EMAIL_LENGTH or not password or len(password) > MAX_PASSWORD_LENGTH:
-        return None
-    if "\x00" in email or "\x00" in password:
-        return None
-    candidates = list(get_user_model().objects.filter(email__iexact=email).order_by("pk")[:5])
-    if not candidates:
-        make_password(password)  # same work as a real check
-        return None
-    for user in candidates:
-        if user.check_password(password) and user.is_active:
-            return user
-    return None

@@ -19,6 +19,7 @@ from partners.graphql.messages import MessagesMutation, MessagesQuery
 from partners.graphql.mutations import PartnersMutation
 from partners.graphql.queries import PartnersQuery
 from rebates.graphql.queries import RebatesQuery
+from security.graphql.mutations import SecurityMutation
 from storefront.graphql.approvals import ApprovalsMutation, ApprovalsQuery
 from storefront.graphql.mutations import StorefrontMutation
 from storefront.graphql.order_lists import OrderListsMutation, OrderListsQuery
@@ -61,6 +62,7 @@ MUTATIONS = [
     ApprovalsMutation,
     ErpMutation,
     InvitationsMutation,
+    SecurityMutation,
 ]
 
 

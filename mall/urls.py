@@ -10,6 +10,7 @@ admin.site.site_title = "DealerMall"
 admin.site.index_title = "Channel operations"
 
 urlpatterns = [
+    path("admin/two-factor/", include("security.urls")),  # staff two-factor enrolment and code pages
     path("admin/", admin.site.urls),
     path("graphql/", MallGraphQLView.as_view(graphiql=settings.GRAPHIQL), name="graphql"),
     path("integrations/stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),

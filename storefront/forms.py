@@ -4,10 +4,12 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
+
+from security.lockout import locked_message, reset_account
 
 MAX_SEARCH_LENGTH = 200
 MAX_SKU_LENGTH = 64
@@ -28,24 +30,18 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
+        # One authenticate() per attempt (e-mail or username: security/backends.py): the
+        # lockout counts each failure once, and refuses a locked account or address.
         login = (self.cleaned_data.get("username") or "").strip()
         password = self.cleaned_data.get("password")
         if login and password:
-            self.user_cache = None
-            User = get_user_model()
-            candidates = list(
-                User.objects.filter(email__iexact=login).order_by("pk").values_list(User.USERNAME_FIELD, flat=True)[:5]
-            )
-            if login not in candidates:
-                candidates.append(login)
-            for username in candidates:
-                user = authenticate(self.request, username=username, password=password)
-                if user is not None:
-                    self.user_cache = user
-                    break
+            self.user_cache = authenticate(self.request, username=login, password=password)
             if self.user_cache is None:
+                if getattr(self.request, "axes_locked_out", False):
+                    raise forms.ValidationError(locked_message(self.request, login), code="locked_out")
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
+            reset_account(self.request, self.user_cache)
         return self.cleaned_data
 
 
