@@ -237,11 +237,17 @@ class ActivityPlanAdmin(admin.ModelAdmin):
         proof = get_object_or_404(ProofFile.objects.select_related("plan"), pk=pk)
         return serve_stored_file(request, proof, allowed=can_view_proof(request.user, proof), thumbnail=thumbnail)
 
-    @admin.action(description="Approve selected plans (one step each, full amount)")
+    def has_approve_permission(self, request):
+        return request.user.has_perm("expenses.approve_activityplan")
+
+    def has_write_off_permission(self, request):
+        return request.user.has_perm("expenses.audit_activityplan")
+
+    @admin.action(description="Approve selected plans (one step each, full amount)", permissions=["approve"])
     def approve_selected(self, request, queryset):
         self._run_each(request, queryset, lambda plan: approve_plan(plan.pk, approver=request.user))
 
-    @admin.action(description="Write off selected audited claims (pay the dealers)")
+    @admin.action(description="Write off selected audited claims (pay the dealers)", permissions=["write_off"])
     def write_off_selected(self, request, queryset):
         self._run_each(request, queryset, lambda plan: write_off(plan.pk, by=request.user))
 

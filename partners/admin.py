@@ -178,6 +178,16 @@ class CompanyAdmin(AuditedAdmin, admin.ModelAdmin):
         account = _credit(obj)
         return account.available if account else "-"
 
+    def has_change_permission(self, request, obj=None):
+        # Finance changes credit terms on this page without the right to change the dealer itself.
+        return super().has_change_permission(request, obj) or request.user.has_perm("partners.change_creditaccount")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and not request.user.has_perm("partners.change_company"):
+            return [*fields, "code", "name", "kind", "parent", "tier", "region", "currency", "is_active"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if not change:  # a new dealer; an edit is saved by update_dealer in save_related
             super().save_model(request, obj, form, change)

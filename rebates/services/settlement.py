@@ -34,6 +34,8 @@ from rebates.services.wallet import credit_wallet
 from rebates.volume import category_closure, volumes
 
 ZERO = Decimal(0)
+# Approving (and so paying) a settlement: finance's right (security/staff_roles.py).
+SETTLE_PERMISSION = "rebates.change_settlement"
 
 
 @dataclass
@@ -152,7 +154,7 @@ def approve_settlement(settlement: Settlement, *, by) -> Settlement:
     locked = Settlement.objects.select_for_update().select_related("period__program", "period__company").get(pk=settlement.pk)
     if locked.status != Settlement.Status.COMPUTED:
         return locked
-    if by is None or not getattr(by, "is_staff", False):
+    if by is None or not getattr(by, "is_staff", False) or not by.has_perm(SETTLE_PERMISSION):
         raise DomainError.single(None, "NOT_ALLOWED", "Only finance staff approve rebate settlements.")
     now = timezone.now()
     locked.status, locked.approved_by, locked.approved_at = Settlement.Status.APPROVED, by, now

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,9 @@ AFTER_Q3 = date(2026, 10, 1)
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(email="finance@vendor.example", is_staff=True)
+    user = UserFactory(email="finance@vendor.example", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_settlement"))  # finance's right to settle
+    return user
 
 
 def a_return(company, amount: str, day=datetime(2026, 9, 15, 9, tzinfo=UTC), number=None):
@@ -94,6 +97,8 @@ def test_only_staff_approve(dealer):
     close_rebate_periods(AFTER_Q3)
     with pytest.raises(DomainError):
         approve_settlement(Settlement.objects.get(), by=UserFactory(company=dealer))
+    with pytest.raises(DomainError):  # staff, but not finance
+        approve_settlement(Settlement.objects.get(), by=UserFactory(email="merch@vendor.example", is_staff=True))
     assert Settlement.objects.get().status == "computed"
 
 

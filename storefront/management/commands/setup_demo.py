@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from partners.models import Address, Company, Membership
 from pricing_engine.models import PriceBreak, PriceList, PriceListItem
+from security.staff_roles import setup_staff_roles
 from storefront.models import Order
 
 DEALER_EMAIL, DEALER_PASSWORD = "dealer@demo.test", "demo-dealer-1"
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         if not staff.check_password(STAFF_PASSWORD):
             staff.set_password(STAFF_PASSWORD)
         staff.save()
+        setup_staff_roles()  # the five staff groups (docs/security.md): put staff in them in the back office
         self.stdout.write(f"Demo dealer: {DEALER_EMAIL} buys for {company} ({company.tier})")
 
     def _contract(self, company: Company) -> None:
