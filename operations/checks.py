@@ -29,4 +29,11 @@ def production_settings(app_configs, **kwargs):
             hint="Set DATABASE_URL to PostgreSQL.",
             id="operations.W003",
         ))
+    if getattr(settings, "RATELIMIT_ENABLE", False) and settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        problems.append(Warning(
+            "CACHE_URL is not set: rate-limit counters live in each web process's memory, so every "
+            "process (and every restart) gives a client a fresh allowance.",
+            hint="Set CACHE_URL=redis://host:6379/1, shared by every web process (docs/security.md, limits).",
+            id="operations.W004",
+        ))
     return problems

@@ -19,12 +19,14 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "mall.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://mall.example.com",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
 }
 # Variables of the machine running the tests that must not leak into the child's settings.
 CLEARED = {
-    "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HTTPS", "GRAPHIQL",
+    "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HTTPS", "GRAPHIQL", "CACHE_URL",
+    "RATE_LIMITS_ENABLED",
     "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "LOG_FORMAT",
     # The browser tests switch Django's async guard off in their worker; production never does.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -79,6 +81,15 @@ def test_check_deploy_names_what_is_left_out():
     done = manage("check", "--deploy", **env)
     assert "security.W021" in done.stderr  # HSTS preload not set
     assert "operations.W001" in done.stderr and "operations.W002" in done.stderr
+
+
+def test_check_deploy_warns_when_rate_limit_counters_are_not_shared():
+    env = {**PRODUCTION}
+    env.pop("CACHE_URL")
+    done = manage("check", "--deploy", **env)
+    assert "operations.W004" in done.stderr and "CACHE_URL is not set: rate-limit counters" in done.stderr
+    done = manage("check", "--deploy", "--fail-level", "WARNING", RATE_LIMITS_ENABLED="0", **env)
+    assert done.returncode == 0, done.stderr  # no limits, nothing to share
 
 
 def test_the_demo_starts_without_any_environment():
