@@ -33,6 +33,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + ((url.path.lstrip("/") or "dealermall") + "_bench")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # One client repeats checkout/search far faster than a dealer would: rate limits off (docs/performance.md).
+    os.environ.setdefault("RATE_LIMITS_ENABLED", "0")
     os.environ["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/15"  # enqueue, as in production
     import django
 

@@ -44,6 +44,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + name))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # One client repeats checkout/search far faster than a dealer would: rate limits off (docs/performance.md).
+    os.environ.setdefault("RATE_LIMITS_ENABLED", "0")
     # As in production: DEBUG off (no query log kept per request, no debug templates); plain
     # HTTP, since the test client speaks no TLS.
     os.environ.update(DEBUG="0", HTTPS="0", ALLOWED_HOSTS="testserver")
