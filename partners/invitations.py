@@ -105,7 +105,9 @@ def pending_count(company: Company, now: datetime) -> int:
 
 def _lock_company_as_admin(actor, company: Company) -> None:
     # Serialise the company's invitation changes; the actor's role is read after the lock.
-    Company.objects.select_for_update().filter(pk=company.pk).first()
+    # NO KEY UPDATE: an accept meanwhile (it inserts a Membership, whose foreign key takes
+    # KEY SHARE on this row) goes on instead of deadlocking with a revoke waiting for its row.
+    Company.objects.select_for_update(no_key=True).filter(pk=company.pk).first()
     if not is_company_admin(actor, company):
         raise DomainError.single(None, "NOT_ALLOWED", _("Only your company's admins invite users and manage invitations."))
 
