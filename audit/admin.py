@@ -12,7 +12,9 @@ from django.utils.html import format_html, format_html_join
 
 from audit import exports
 from audit.admin_mixins import AuditedAdmin
+from audit.changes import diff, fresh_snapshot
 from audit.models import AuditEntry
+from audit.services import record
 
 
 @admin.register(AuditEntry)
@@ -85,6 +87,15 @@ admin.site.unregister(Group)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     audit_include = ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser",
                      "groups", "user_permissions", "password"]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Staff setting someone's password: recorded as (changed), never the hash."""
+        before = fresh_snapshot(User, id, include=["password"])
+        response = super().user_change_password(request, id, form_url)
+        changes = diff(before, fresh_snapshot(User, id, include=["password"]))
+        if changes:
+            record(AuditEntry.Action.CHANGE, User.objects.get(pk=id), changes=changes, note="password set by staff")
+        return response
 
 
 @admin.register(Group)

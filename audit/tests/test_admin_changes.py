@@ -12,7 +12,7 @@ from audit.models import AuditEntry
 from audit.tests.admin_forms import page_data
 from integrations.inbound.models import AppToken
 from integrations.models import WebhookEndpoint
-from pricing_engine.models import PriceBreak, PriceList
+from pricing_engine.models import PriceBreak, PriceList, Voucher
 from rebates.models import RebateProgram
 from rebates.tests.factories import RebateProgramFactory
 from tests.factories import (
@@ -214,3 +214,29 @@ def test_saving_a_page_unchanged_records_nothing(client, staff):
     client.force_login(staff)
     save_page(client, reverse("admin:pricing_engine_pricelist_change", args=[price_list.pk]))
     assert entries() == [] and PriceList.objects.get().name == "Silver"
+
+
+def test_a_password_set_by_staff_says_changed_and_never_the_hash(client, staff):
+    user = UserFactory(email="ann@vendor.test")
+    old_hash = user.password
+    client.force_login(staff)
+    response = client.post(reverse("admin:auth_user_password_change", args=[user.pk]),
+                           {"password1": "Correct-Horse-42x", "password2": "Correct-Horse-42x"}, REMOTE_ADDR=IP)
+    assert response.status_code == 302
+    [entry] = entries()
+    assert (entry.object_type, entry.changes, entry.ip_address) == ("auth.user", {"password": ["(secret)", "(changed)"]}, IP)
+    user.refresh_from_db()
+    dumped = str(list(AuditEntry.objects.values()))
+    assert old_hash not in dumped and user.password not in dumped and "Correct-Horse-42x" not in dumped
+
+
+def test_deleting_vouchers_with_the_bulk_action_records_each(client, staff):
+    VoucherFactory(code="A10", amount=D("10.00"))
+    VoucherFactory(code="B20", amount=D("20.00"))
+    client.force_login(staff)
+    ids = list(Voucher.objects.values_list("pk", flat=True))
+    client.post(reverse("admin:pricing_engine_voucher_changelist"),
+                {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert not Voucher.objects.exists()
+    assert sorted((e.action, e.object_text, e.changes["amount"][0]) for e in entries()) == [
+        ("delete", "A10", "10.00"), ("delete", "B20", "20.00")]

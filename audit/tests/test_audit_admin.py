@@ -85,6 +85,12 @@ def test_export_xlsx_has_every_filtered_row(client, auditor, log):
     assert values[1][9] == '{"credit_limit": ["1000.00", "2500.00"]}'
 
 
+def test_export_xlsx_writes_a_formula_like_text_as_text(client, auditor, log):
+    response = client.get(reverse("admin:audit_auditentry_export_xlsx"), {"object_type": "pricing_engine.promotion"})
+    cell = load_workbook(io.BytesIO(response.content)).active["I2"]
+    assert (cell.value, cell.data_type) == ("'=HYPERLINK(\"http://x\")", "s")
+
+
 def test_the_list_links_to_both_exports_with_its_filters(client, auditor, log):
     page = client.get(LIST, {"action__exact": "delete"}).content.decode()
     assert reverse("admin:audit_auditentry_export_csv") + "?action__exact=delete" in page
