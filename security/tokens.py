@@ -104,7 +104,8 @@ def rotate(raw: str, *, acting_user=None):
             return family, issue_refresh_token(family, now)
         else:
             used_at = RefreshToken.objects.values_list("used_at", flat=True).get(pk=row.pk)
-            if now - used_at > timedelta(seconds=settings.JWT_REFRESH_REUSE_LEEWAY_SECONDS):
+            # The clock read now, not at the start: a racing winner may have spent it after that.
+            if timezone.now() - used_at > timedelta(seconds=settings.JWT_REFRESH_REUSE_LEEWAY_SECONDS):
                 _revoke_families(TokenFamily.objects.filter(pk=family.pk), TokenFamily.RevokedReason.REUSE, now)
             failure = REUSED
     raise _error(failure)  # after the block: the revocation above is committed
