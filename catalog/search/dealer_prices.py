@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -44,6 +45,8 @@ from pricing_engine.core.money import currency_exponent, quantize
 from pricing_engine.loaders import applicable_price_lists, dealer_context
 from pricing_engine.models import PriceBreak, PriceList
 from pricing_engine.promotion_loaders import load_promotions
+
+from .pricing_snapshot import snapshot
 
 RAW_PRICE = DecimalField(max_digits=24, decimal_places=8)
 # Edges of the price facet in the dealer's currency, settings.SEARCH_PRICE_RANGES (major units).
@@ -195,14 +198,17 @@ class DealerPricing:
 
 
 def dealer_pricing(company: Company | None, moment: datetime) -> DealerPricing | None:
-    """The dealer's price lists (one query) and live line promotions (the promotion loader's
-    fixed number of queries); None for anonymous users and users without a company."""
+    """The dealer's price lists and live line promotions; None for anonymous users and users
+    without a company. On PostgreSQL one query (pricing_snapshot.py: the promotions are built
+    once per change); elsewhere the loaders' (one query, and the promotion loader's)."""
     if company is None:
         return None
     currency = company.currency or settings.DEFAULT_CURRENCY
-    lists = tuple(pl for pl in applicable_price_lists(company, moment) if pl.currency == currency)
+    if connection.vendor == "postgresql":
+        applicable, live = snapshot(company, moment)
+    else:
+        applicable, live = applicable_price_lists(company, moment), load_promotions(company, moment)
+    lists = tuple(pl for pl in applicable if pl.currency == currency)
     dealer = dealer_context(company)
-    promotions = tuple(
-        p for p in load_promotions(company, moment) if p.level == Level.LINE and p.available(dealer, currency, moment)
-    )
+    promotions = tuple(p for p in live if p.level == Level.LINE and p.available(dealer, currency, moment))
     return DealerPricing(company=company, currency=currency, price_lists=lists, promotions=promotions)

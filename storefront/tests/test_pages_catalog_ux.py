@@ -128,11 +128,11 @@ def test_catalog_of_48_products_costs_a_fixed_number_of_queries(dealer_client, m
     with CaptureQueriesContext(connection) as queries:
         html = dealer_client.get(CATALOG).content.decode()
     assert len(_cards(html)) == 48
-    # session, user, membership, categories; search: dealer price lists, promotions, facets,
-    # the page of variants; prices: lists, explicit prices, breaks; the page's first pictures;
-    # header: cart and inbox counts.
-    assert len(queries) == 13, [q["sql"][:120] for q in queries.captured_queries]
+    # session, user, membership, categories; search: dealer price lists with promotions (one
+    # query), facets, the page of variants; prices: lists, explicit prices, breaks; the page's
+    # first pictures; header: cart and inbox counts.
+    assert len(queries) == 12, [q["sql"][:120] for q in queries.captured_queries]
     grow(52)  # 100 products: a page of 96 costs the same
     with CaptureQueriesContext(connection) as queries:
         html = dealer_client.get(CATALOG, {"per_page": "96"}).content.decode()
-    assert len(_cards(html)) == 96 and len(queries) == 13
+    assert len(_cards(html)) == 96 and len(queries) == 12
