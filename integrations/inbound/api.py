@@ -27,8 +27,21 @@ def _refused(status: int, code: str, message: str) -> Answer:
     return Answer(status, {"errors": [{"field": None, "code": code, "message": message}]})
 
 
+def _without_nul(value):
+    """PostgreSQL text cannot hold a NUL byte: each becomes U+FFFD, so a key or SKU holding one
+    is stored (audit, idempotency) or looked up as what it is, an unknown value."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def call(operation: str, raw_token: str | None, payload, idempotency_key: str | None, remote_addr: str = "") -> Answer:
     started = time.monotonic()
+    payload, idempotency_key = _without_nul(payload), _without_nul(idempotency_key)
     token = token_for(raw_token)
     answer, outcome = _call(operation, token, payload, idempotency_key)
     rows = answer.body.get("rows") if isinstance(answer.body.get("rows"), int) else None

@@ -135,3 +135,18 @@ def test_an_app_token_is_nobody_on_the_rest_of_the_api(client, app_token, place_
     body = response.json()
     assert body["data"]["orders"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_AUTHENTICATED"]
+
+
+def test_nul_bytes_in_a_key_or_a_row_are_refused_or_unknown_not_a_500(client, erp_call, app_token):
+    # Found by the fuzzer (bench/fuzz.py): a NUL written as \u0000 inside the GraphQL document
+    # reached the audit row of the call, which PostgreSQL refuses (a 500 even signed out).
+    VariantFactory(sku="85123A", stock=100)
+    literal = 'mutation { erpStockLevels(idempotencyKey: "a\\u0000b", rows: [{sku: "85123A", warehouse: "MAIN", quantityOnHand: 5, countedAt: "2026-12-01T08:00:00Z"}]) { errors { code } } }'
+    response = client.post("/graphql/", json.dumps({"query": literal}), content_type="application/json")
+    assert response.json() == {"data": {"erpStockLevels": {"errors": [{"code": "UNAUTHENTICATED"}]}}}
+    assert InboundCall.objects.get().idempotency_key == "a\ufffdb"
+    token = app_token("stock:write")
+    row = {"sku": "85\x00123A", "warehouse": "MAIN", "quantity_on_hand": 7, "counted_at": "2026-12-01T08:00:00Z"}
+    status, body = erp_call("stock-levels", {"rows": [row]}, token=token, key="k\x00ey")
+    assert (status, [e["code"] for e in body["errors"]]) == (200, ["UNKNOWN_SKU"])
+    assert on_hand("85123A") == 100
