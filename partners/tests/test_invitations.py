@@ -305,3 +305,19 @@ def test_the_token_is_only_in_the_link(admin, company, django_capture_on_commit_
         sent = invite(admin, company)
     assert re.findall(r"/invitations/([\w-]+)/", mail.outbox[0].body) == [sent.token]
     assert not Invitation.objects.filter(token_hash=sent.token).exists()
+
+
+def test_staff_read_invitations_in_the_back_office_without_the_token(admin, company, admin_client):
+    sent = invite(admin, company, role="approver")
+    listing = admin_client.get(reverse("admin:partners_invitation_changelist") + "?q=new.buyer")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "new.buyer@example.com" in html and "Alpha Lamps Ltd" in html and "Pending" in html
+    detail = admin_client.get(reverse("admin:partners_invitation_change", args=[sent.invitation.pk]))
+    page = detail.content.decode()
+    assert detail.status_code == 200 and "new.buyer@example.com" in page
+    assert sent.token not in page + html and sent.invitation.token_hash not in page + html
+    assert 'name="email"' not in page  # read only: no form fields
+    assert admin_client.get(reverse("admin:partners_invitation_add")).status_code == 403
+    delete = admin_client.post(reverse("admin:partners_invitation_delete", args=[sent.invitation.pk]), {"post": "yes"})
+    assert delete.status_code == 403 and Invitation.objects.count() == 1
