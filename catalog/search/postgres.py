@@ -31,7 +31,7 @@ from django.db import connection
 from . import spelling
 from .database import load_hits
 from .dealer_prices import DealerPricing
-from .postgres_sql import TSQUERY, Matches, category_ids, fuzzy_can_match, like_prefix, matches, relevance_sql
+from .postgres_sql import TSQUERY, Matches, Sql, category_ids, fuzzy_can_match, like_prefix, matches, relevance_sql
 from .types import (
     CategoryCount,
     Facets,
@@ -93,10 +93,12 @@ def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, sourc
     """(SELECT list, FROM, params) of the page over `source` (rows named m)."""
     if not ranked:
         return "m.variant_id", source, []
-    # Candidates first (cheap keys: SKU prefix, best-selling), then ts_rank over those only.
+    # Candidates first (cheap keys: SKU prefix, best-selling), then ts_rank over those only;
+    # their vectors and texts are read for them only (the matches carry narrow rows).
     candidates = (
-        f"(SELECT m.* FROM {source} ORDER BY (upper(m.sku) LIKE %s) DESC, m.units_sold DESC, m.product_name, m.sku "
-        f"LIMIT %s) m"
+        f"(SELECT m.*, d.vector, d.text FROM (SELECT m.* FROM {source} "
+        f"ORDER BY (upper(m.sku) LIKE %s) DESC, m.units_sold DESC, m.product_name, m.sku LIMIT %s) m "
+        f"JOIN catalog_searchdocument d ON d.variant_id = m.variant_id) m"
     )
     relevance = relevance_sql(query, fuzzy=fuzzy, corrections=corrections)
     return (
@@ -106,18 +108,24 @@ def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, sourc
     )
 
 
-def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageRequest, *, fuzzy: bool, corrections=None):
+def search_once(
+    query: str, found: Matches, pricing, sort: Sort, page: PageRequest, *, fuzzy: bool, corrections=None, priced=None
+):
     """One query: the matches (at most facet_limit() of them, materialised once) grouped by
-    category with in-stock, promotion and price-range counts, and the page's ids."""
+    category with in-stock, promotion and price-range counts, and the page's ids; with
+    `priced` (price_sorted_page_sql), also its rows when the search is capped (else None)."""
     ranked = bool(query) and sort is Sort.RELEVANCE
     columns = "m.variant_id, m.sku, m.category_id, m.in_stock, m.units_sold, m.product_name, m.product_id, m.product_created_at"
     if pricing is not None:
         columns += ", m.price, m.promo"
-    if ranked:
-        columns += ", m.vector, m.text"
     sums, sum_params, ranges = _sums(pricing)
     select, source, page_params = _page_source(query, ranked, fuzzy, page, "m", corrections)
     limit = facet_limit()
+    if not ranked:
+        # A capped search in another order reads its page over every match (search() below):
+        # this one would be thrown away, so it is not sorted.
+        source += " WHERE (SELECT COUNT(*) FROM m) <= %s"
+        page_params = [*page_params, limit]
     sql = (
         f"WITH m AS MATERIALIZED (SELECT {columns} FROM {found.sql} LIMIT %s), "
         f"g AS (SELECT m.category_id, COUNT(*) AS n, {', '.join(f'{s} AS s{i}' for i, s in enumerate(sums))} "
@@ -129,12 +137,23 @@ def search_once(query: str, found: Matches, pricing, sort: Sort, page: PageReque
         f"(SELECT COUNT(*) FROM m)"
     )
     params = [*found.params, limit + 1, *sum_params, limit, *page_params, page.limit, page.offset]
+    if priced is not None:  # worked out only when capped (a one-time filter on the count)
+        sql += (
+            f", (SELECT json_agg(json_build_array(q.variant_id, q.price::text)) FROM ({priced.parts[0]}) q "
+            f"WHERE (SELECT COUNT(*) FROM m) > %s)"
+        )
+        params += [*priced.params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        groups_json, ids, found_count = cursor.fetchone()
+        groups_json, ids, found_count, *priced_json = cursor.fetchone()
     groups = json.loads(groups_json) if isinstance(groups_json, str) else (groups_json or [])
+    capped = found_count > limit
+    priced_rows = None
+    if priced is not None and capped:
+        rows = priced_json[0]
+        priced_rows = json.loads(rows) if isinstance(rows, str) else (rows or [])
     # array_agg over p keeps p's order (the ORDER BY above, no join in between).
-    return _facets(groups, pricing, ranges, capped=found_count > limit), list(ids or [])
+    return _facets(groups, pricing, ranges, capped=capped), list(ids or []), priced_rows
 
 
 def _facets(groups: list, pricing, ranges, *, capped: bool) -> tuple[Facets, int, bool]:
@@ -172,38 +191,40 @@ def full_page(query: str, found: Matches, sort: Sort, page: PageRequest) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
-def price_sorted_page(
+def price_sorted_page_sql(
     query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool, categories,
     corrections=None,
-):
+) -> Sql | None:
     """The page of a capped search in price order without pricing every match: a SKU with no
     explicit price or break in the dealer's lists costs its list price times one factor, so
     the cheapest (dearest) of those are the first by list price (an index order); the others
     are few (the lists' own rows). Pricing those candidates gives the exact page. None when it
-    cannot be worked out this way (a 100 % list; the page reaches SKUs without a price)."""
+    cannot be worked out this way (a 100 % list). The SQL gives (variant id, price) rows; when
+    fewer than a page come back or the last has no price, the page reaches SKUs without a
+    price and this answer does not hold (`holds`)."""
     factor = pricing.monotone_factor()
     if factor is None:
         return None
     wanted = page.offset + page.limit
     direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
     special, special_params = pricing.special_variants_sql()
-    sql = (
-        f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
-        f"ORDER BY m.list_price {direction}, m.product_name, m.sku LIMIT %s) "
-        f"UNION (SELECT m.variant_id FROM {found.sql} WHERE m.variant_id IN ({special}))"
+    candidates = Sql(
+        [
+            f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
+            f"ORDER BY m.list_price {direction}, m.product_name, m.sku LIMIT %s) "
+            f"UNION (SELECT m.variant_id FROM {found.sql} WHERE m.variant_id IN ({special}))"
+        ],
+        [*found.params, pricing.currency, wanted, *found.params, *special_params],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*found.params, pricing.currency, wanted, *found.params, *special_params])
-        candidates = [row[0] for row in cursor.fetchall()]
-        exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates, corrections=corrections)
-        cursor.execute(
-            f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s",
-            [*exact.params, page.limit, page.offset],
-        )
-        rows = cursor.fetchall()
-    if len(rows) < page.limit or rows[-1][1] is None:
-        return None
-    return [row[0] for row in rows]
+    exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates, corrections=corrections)
+    return Sql(
+        [f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s"],
+        [*exact.params, page.limit, page.offset],
+    )
+
+
+def holds(rows: list, page: PageRequest) -> bool:
+    return len(rows) == page.limit and rows[-1][1] is not None
 
 
 class PostgresBackend:
@@ -217,24 +238,28 @@ class PostgresBackend:
         fuzzy = False
         corrections = None
         categories = category_ids(filters.category) if filters.category else None
+
+        def once(found):
+            priced = None
+            if pricing is not None and sort in (Sort.PRICE_ASC, Sort.PRICE_DESC) and page.limit:
+                priced = price_sorted_page_sql(
+                    query, found, pricing, filters, sort, page, fuzzy=fuzzy, categories=categories, corrections=corrections
+                )
+            return search_once(query, found, pricing, sort, page, fuzzy=fuzzy, corrections=corrections, priced=priced)
+
         found = matches(query, pricing, filters, fuzzy=False, categories=categories)
-        (facets, total, capped), ids = search_once(query, found, pricing, sort, page, fuzzy=False)
+        (facets, total, capped), ids, priced_rows = once(found)
         if not total and query:
             corrections = spelling.corrections(query)
             if fuzzy_can_match(query, corrections):
                 fuzzy = True
                 found = matches(query, pricing, filters, fuzzy=True, categories=categories, corrections=corrections)
-                (facets, total, capped), ids = search_once(
-                    query, found, pricing, sort, page, fuzzy=True, corrections=corrections
-                )
+                (facets, total, capped), ids, priced_rows = once(found)
         ranked = bool(query) and sort is Sort.RELEVANCE
         if capped and page.limit and (not ranked or page.offset + page.limit > total):
-            ids = None
-            if pricing is not None and sort in (Sort.PRICE_ASC, Sort.PRICE_DESC):
-                ids = price_sorted_page(
-                    query, found, pricing, filters, sort, page, fuzzy=fuzzy, categories=categories, corrections=corrections
-                )
-            if ids is None:
+            if priced_rows is not None and holds(priced_rows, page):
+                ids = [row[0] for row in priced_rows]
+            else:
                 ids = full_page(query, found, sort, page)
         return SearchResult(
             hits=load_hits(ids) if page.limit else [],

@@ -144,14 +144,17 @@ def matches(
     *,
     fuzzy: bool,
     categories: list[int] | None = None,
-    only: list[int] | None = None,
+    only: "list[int] | Sql | None" = None,
     corrections: Corrections | None = None,
 ) -> Matches:
     """Every match; `categories`: the ids of filters.category (`category_ids`); `only`: of
     these SKUs (by id) only; `corrections`: the words' close spellings (fuzzy only)."""
     where = Sql(["d.is_visible"])
-    if only is not None:  # already found by this search: the conditions held, read them by key
+    if isinstance(only, Sql):  # a subquery of ids found by this search
+        where.add(f"d.variant_id IN ({only.parts[0]})", *only.params)
+    elif only is not None:  # already found by this search: the conditions held, read them by key
         where.add("d.variant_id = ANY(%s)", only)
+    if only is not None:
         query, filters = "", SearchFilters(on_promotion=filters.on_promotion)
     if query:
         condition = text_condition(query, fuzzy=fuzzy, corrections=corrections)
