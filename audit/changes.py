@@ -72,6 +72,16 @@ def _fields(model, include=None, exclude=()):
         yield f
 
 
+def _related_rows(obj, field):
+    """The rows of a many-to-many, with what their text needs (a SKU's product) in the same query."""
+    manager = getattr(obj, field.name)
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    if field.name in cache or field.related_query_name() in cache:
+        return manager.all()
+    parents = [f.name for f in field.related_model._meta.concrete_fields if f.many_to_one]
+    return manager.select_related(*parents)
+
+
 def snapshot(obj, include=None, exclude=()) -> dict:
     """The row's values now (as in memory; read it from the database first for 'before')."""
     if obj is None:
@@ -80,7 +90,7 @@ def snapshot(obj, include=None, exclude=()) -> dict:
     values = {}
     for f in _fields(type(obj), include, exclude):
         if f.many_to_many:
-            values[f.name] = sorted(str(r) for r in getattr(obj, f.name).all()) if obj.pk else []
+            values[f.name] = sorted(str(r) for r in _related_rows(obj, f)) if obj.pk else []
         elif f.name in secrets:
             # only whether it is set and a fingerprint-free marker; equal secrets compare equal
             raw = getattr(obj, f.attname)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.changes import CHANGED, SECRET
 from audit.models import AuditEntry
-from audit.services import record
+from audit.services import Tracker, record
 
 from .dispatch import dispatch
 from .events import API_VERSION, WEBHOOK_TEST
@@ -50,12 +50,16 @@ def end_rotation(endpoint: WebhookEndpoint) -> None:
 
 def pause_endpoint(endpoint: WebhookEndpoint, reason: str = "paused by staff") -> bool:
     """Stop sending to the endpoint; its deliveries wait. False if it was already paused."""
+    now = timezone.now()
     with transaction.atomic():
-        return bool(
+        paused = bool(
             WebhookEndpoint.objects.filter(pk=endpoint.pk, paused_at__isnull=True).update(
-                paused_at=timezone.now(), pause_reason=reason[:255]
+                paused_at=now, pause_reason=reason[:255]
             )
         )
+        if paused:
+            record(AuditEntry.Action.CHANGE, endpoint, changes={"paused_at": [None, now.isoformat()], "pause_reason": ["", reason[:255]]})
+        return paused
 
 
 def resume_endpoint(endpoint: WebhookEndpoint) -> int:
@@ -64,9 +68,11 @@ def resume_endpoint(endpoint: WebhookEndpoint) -> int:
     commit, in order per aggregate. Returns how many deliveries were waiting."""
     now = timezone.now()
     with transaction.atomic():
+        tracked = Tracker(WebhookEndpoint, endpoint.pk, include=["paused_at", "pause_reason"])
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             paused_at=None, pause_reason="", consecutive_failures=0
         )
+        tracked.record(note="sending resumed")
         waiting = Delivery.objects.filter(endpoint_id=endpoint.pk, state__in=Delivery.RETRYABLE_STATES)
         count = waiting.update(next_attempt_at=now, give_up_at=None)
         ids = list(waiting.order_by("sequence", "id").values_list("id", flat=True)[: settings.WEBHOOK_DISPATCH_LIMIT])

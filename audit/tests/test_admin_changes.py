@@ -6,14 +6,19 @@ from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.changes import fresh_snapshot
 from audit.models import AuditEntry
 from audit.tests.admin_forms import page_data
 from integrations.inbound.models import AppToken
 from integrations.models import WebhookEndpoint
-from pricing_engine.models import PriceBreak, PriceList, Voucher
-from rebates.models import RebateProgram
+from pricing_engine.models import PriceBreak, PriceList, Promotion, Voucher
+from rebates.models import RebateProgram, Settlement
+from rebates.services import close_rebate_periods
+from rebates.tests.conftest import order_of
 from rebates.tests.factories import RebateProgramFactory
 from tests.factories import (
     CompanyFactory,
@@ -193,10 +198,6 @@ def test_staff_flags_groups_and_permissions_of_a_user_and_a_group(client, staff)
 
 
 def test_approving_a_settlement_in_the_admin_records_who_paid_it(client, staff):
-    from rebates.models import Settlement
-    from rebates.services import close_rebate_periods
-    from rebates.tests.conftest import order_of
-
     RebateProgramFactory()
     order_of(CompanyFactory(), "12000.00")
     close_rebate_periods(date(2026, 10, 1))
@@ -240,3 +241,13 @@ def test_deleting_vouchers_with_the_bulk_action_records_each(client, staff):
     assert not Voucher.objects.exists()
     assert sorted((e.action, e.object_text, e.changes["amount"][0]) for e in entries()) == [
         ("delete", "A10", "10.00"), ("delete", "B20", "20.00")]
+
+
+def test_a_promotion_on_many_skus_is_snapshotted_in_a_fixed_number_of_queries(staff):
+    few = PromotionFactory(relations__skus=[VariantFactory(name="") for _ in range(2)])
+    many = PromotionFactory(relations__skus=[VariantFactory(name="") for _ in range(30)])
+    with CaptureQueriesContext(connection) as small:
+        fresh_snapshot(Promotion, few.pk)
+    with CaptureQueriesContext(connection) as large:
+        assert len(fresh_snapshot(Promotion, many.pk)["skus"]) == 30
+    assert len(large) == len(small)

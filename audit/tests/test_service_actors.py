@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit import context
 from audit.context import acting_as
 from audit.models import AuditEntry
-from integrations.endpoints import rotate_secret
+from integrations.endpoints import pause_endpoint, resume_endpoint, rotate_secret
 from integrations.inbound.tokens import create_token
 from integrations.models import WebhookEndpoint
 from partners.services import update_credit_terms
@@ -100,3 +100,15 @@ def test_setting_up_the_roles_records_each_group_and_a_second_run_records_nothin
 def test_the_request_context_ends_with_the_request(client):
     client.get("/admin/login/")
     assert context.current() is None
+
+
+def test_pausing_and_resuming_an_endpoint_says_who_and_when(client, admin_user):
+    endpoint = WebhookEndpoint.objects.create(url="https://erp.example.com/h", secret="x" * 20, event_types=["*"])
+    pause_endpoint(endpoint, reason="ERP maintenance")
+    assert not pause_endpoint(endpoint, reason="again")  # already paused: nothing more recorded
+    with acting_as(admin_user):
+        resume_endpoint(endpoint)
+    paused, resumed = AuditEntry.objects.order_by("id")
+    assert paused.actor_label == "system" and paused.changes["pause_reason"] == ["", "ERP maintenance"]
+    assert resumed.actor == admin_user and resumed.note == "sending resumed"
+    assert resumed.changes["pause_reason"] == ["ERP maintenance", ""] and resumed.changes["paused_at"][1] is None
