@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mall.errors import DomainError
-from mall.graphql_types import ApiError, CountedConnection, Error, Money, clean_key, cursor, errors_from, money, paginate
+from mall.graphql_types import (
+    ApiError,
+    CountedConnection,
+    Error,
+    Money,
+    clean_key,
+    cursor,
+    errors_from,
+    money,
+    paginate,
+)
 from partners import invitations as service
 from partners.graphql.viewer import dealer_problem, require_dealer, viewer, viewer_company
 from partners.memberships import is_company_admin

@@ -52,7 +52,7 @@ def test_accept_and_revoke_at_once_end_in_one_of_them(dealer):
         sent = invitations.invite(actor=dealer.admin, company=dealer.company, email=f"n{n}@a1.example")
         results = race(
             accept(sent.token),
-            lambda: invitations.revoke(actor=dealer.admin, company=dealer.company, invitation_id=sent.invitation.pk),
+            lambda pk=sent.invitation.pk: invitations.revoke(actor=dealer.admin, company=dealer.company, invitation_id=pk),
         )
         row = Invitation.objects.get(pk=sent.invitation.pk)
         made = get_user_model().objects.filter(email=f"n{n}@a1.example").exists()

@@ -8,13 +8,16 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from partners import invitations
 from partners.models import Invitation, Membership
 from storefront.tests.approval_setup import PASSWORD, make_dealer
+from tests.query_counts import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +179,26 @@ def test_the_accept_page_in_chinese(dealer):
     sent = send(dealer)
     html = Client(headers={"accept-language": "zh-hans"}).get(accept_url(sent.token)).content.decode()
     assert "接受邀请" in html
+
+
+def test_the_users_page_reads_invitations_in_a_fixed_number_of_queries(dealer):
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            made.append(invitations.invite(actor=dealer.admin, company=dealer.company, email=f"p{len(made)}@a1.example"))
+
+    assert_queries_do_not_grow(signed_in(dealer.admin), USERS, grow, first=1, then=5)
+
+
+def test_the_invitations_query_reads_in_a_fixed_number_of_queries(dealer, graphql):
+    api = graphql(dealer.admin)
+    query = "{ companyInvitations(first: 50) { totalCount edges { node { email invitedByEmail orderLimit { amount } status } } } }"
+    counts = []
+    for n in (1, 6):
+        while Invitation.objects.count() < n:
+            invitations.invite(actor=dealer.admin, company=dealer.company, email=f"q{Invitation.objects.count()}@a1.example", order_limit="5")
+        with CaptureQueriesContext(connection) as queries:
+            assert api.execute(query)["data"]["companyInvitations"]["totalCount"] == n
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
