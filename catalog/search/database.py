@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from catalog.models import Category, Stock, Variant
+from catalog.models import Category, Product, Stock, Variant
 
 from .dealer_prices import DealerPricing
 from .types import (
@@ -52,12 +52,43 @@ def searchable_variants() -> QuerySet[Variant]:
     )
 
 
+def _columns(model, alias: str) -> tuple[list[str], str]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return names, ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
+
+
 def load_hits(variant_ids: list[int]) -> list[Variant]:
     """The page's SKUs in this order, read with their product, category and units available
-    (one query); a SKU deactivated since its search document was written is left out."""
+    (one query); a SKU deactivated since its search document was written is left out.
+
+    What `searchable_variants().select_related("product__category")` reads, as plain SQL:
+    building that queryset cost more than running it (a third of a SKU search)."""
     if not variant_ids:
         return []
-    rows = {v.pk: v for v in searchable_variants().filter(pk__in=variant_ids).select_related("product__category")}
+    variant_fields, variant_sql = _columns(Variant, "v")
+    product_fields, product_sql = _columns(Product, "p")
+    category_fields, category_sql = _columns(Category, "c")
+    sql = (
+        f"SELECT {variant_sql}, COALESCE((SELECT SUM(s.quantity_on_hand - s.quantity_allocated) FROM catalog_stock s "
+        f"WHERE s.variant_id = v.id), 0), {product_sql}, {category_sql} "
+        f"FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id "
+        f"LEFT JOIN catalog_category c ON c.id = p.category_id "
+        f"WHERE v.is_active AND p.is_active AND v.id IN ({', '.join(['%s'] * len(variant_ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(variant_ids))
+        fetched = cursor.fetchall()
+    rows = {}
+    first_product = len(variant_fields) + 1
+    first_category = first_product + len(product_fields)
+    for row in fetched:
+        variant = Variant.from_db(connection.alias, variant_fields, row[: len(variant_fields)])
+        variant.available = row[len(variant_fields)]
+        product = Product.from_db(connection.alias, product_fields, row[first_product:first_category])
+        category_values = row[first_category:]
+        product.category = None if category_values[0] is None else Category.from_db(connection.alias, category_fields, category_values)
+        variant.product = product
+        rows[variant.pk] = variant
     return [rows[pk] for pk in variant_ids if pk in rows]
 
 
