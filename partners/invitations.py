@@ -112,6 +112,15 @@ def _lock_company_as_admin(actor, company: Company) -> None:
         raise DomainError.single(None, "NOT_ALLOWED", _("Only your company's admins invite users and manage invitations."))
 
 
+def _check_cap(company: Company, now: datetime) -> None:
+    if pending_count(company, now) >= settings.INVITATION_MAX_PENDING:
+        raise DomainError.single(
+            None, "TOO_MANY_PENDING",
+            _("Your company has %(count)s invitations waiting, the most allowed. Revoke some or wait until they are accepted.")
+            % {"count": settings.INVITATION_MAX_PENDING},
+        )
+
+
 def _own_open_invitation(company: Company, invitation_id, *, lock: bool = True) -> Invitation:
     pk = parse_id(invitation_id)
     queryset = Invitation.objects.filter(pk=pk, company=company) if pk else Invitation.objects.none()
@@ -157,12 +166,7 @@ def invite(*, actor, company: Company, email, role=Membership.Role.BUYER, order_
         raise DomainError.single(
             "email", "ALREADY_INVITED", _("This address is invited already; send the invitation again from the list instead.")
         )
-    if pending_count(company, now) >= settings.INVITATION_MAX_PENDING:
-        raise DomainError.single(
-            None, "TOO_MANY_PENDING",
-            _("Your company has %(count)s invitations waiting, the most allowed. Revoke some or wait until they are accepted.")
-            % {"count": settings.INVITATION_MAX_PENDING},
-        )
+    _check_cap(company, now)
     token, digest = new_token()
     fields = {
         "role": role, "order_limit": limit, "language": _language(), "invited_by": actor, "created_at": now,
@@ -196,6 +200,8 @@ def resend(*, actor, company: Company, invitation_id, now=None) -> Sent:
             _("This e-mail address already has a DealerMall account, and a user belongs to one company only. "
               "Invite another address, or ask your account manager to move the account."),
         )
+    if invitation.expires_at <= now:  # an expired one comes back to life: it counts again
+        _check_cap(company, now)
     token, digest = new_token()
     invitation.token_hash = digest
     invitation.sent_at = now

@@ -158,8 +158,14 @@ def test_a_company_has_at_most_the_cap_of_pending_invitations(admin, company):
     # A revoked one frees a place; so does one that expired.
     invitations.revoke(actor=admin, company=company, invitation_id=Invitation.objects.get(email="p0@example.com").pk, now=T0)
     invite(admin, company, email="p3@example.com")
-    invite(admin, company, email="p4@example.com", now=T0 + timedelta(hours=72))
-    assert Invitation.objects.filter(revoked_at__isnull=True).count() == 4
+    later = T0 + timedelta(hours=72)  # p1..p3 expired: three places free
+    for n in (4, 5, 6):
+        invite(admin, company, email=f"p{n}@example.com", now=later)
+    # Sending an expired one again brings it back, so it needs a free place too.
+    with pytest.raises(DomainError) as revived:
+        invitations.resend(actor=admin, company=company, invitation_id=Invitation.objects.get(email="p1@example.com").pk, now=later)
+    assert codes(revived) == [(None, "TOO_MANY_PENDING")]
+    assert Invitation.objects.filter(revoked_at__isnull=True).count() == 6
 
 
 def test_resend_gives_a_new_link_and_a_new_expiry_and_the_old_link_stops(admin, company, django_capture_on_commit_callbacks):
