@@ -313,7 +313,7 @@ class SearchDocumentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Rewrite the selected search documents from the catalog")
+    @admin.action(description="Rewrite the selected search documents from the catalog", permissions=["change"])
     def rewrite(self, request, queryset):
         ids = list(queryset.values_list("variant_id", flat=True))
         refresh_documents(ids)

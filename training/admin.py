@@ -154,7 +154,7 @@ class CertificateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke selected certificates")
+    @admin.action(description="Revoke selected certificates", permissions=["change"])
     def revoke(self, request, queryset):
         for cert in queryset:
             revoke_certificate(cert.pk, by=request.user)

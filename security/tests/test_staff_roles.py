@@ -208,6 +208,9 @@ def test_the_bulk_money_actions_are_offered_only_to_the_role_that_owns_them(clie
     assert "approve_selected" not in actions("Finance", "admin:expenses_activityplan_changelist")
     assert "record_payment_received" in actions("Finance", "admin:storefront_order_changelist")
     assert "record_payment_received" not in actions("Support", "admin:storefront_order_changelist")
+    assert "revoke" in actions("Channel managers", "admin:training_certificate_changelist")
+    assert "revoke" not in actions("Support", "admin:training_certificate_changelist")
+    assert "rewrite" in actions("Merchandisers", "admin:catalog_searchdocument_changelist")
 
 
 def test_four_eyes_above_1000_needs_two_channel_managers_and_never_the_same_twice(roles):
