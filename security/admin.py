@@ -1,8 +1,8 @@
 """Back office: the sign-in form with the two-factor code, and the API sign-in sessions."""
 
 from django.contrib import admin
-from django.utils import timezone
 
+from security import tokens
 from security.models import TokenFamily
 from security.two_factor_forms import StaffAuthenticationForm
 
@@ -30,7 +30,5 @@ class TokenFamilyAdmin(admin.ModelAdmin):
 
     @admin.action(description="End the selected API sessions", permissions=["delete"])
     def revoke(self, request, queryset):
-        ended = queryset.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_reason=TokenFamily.RevokedReason.SIGN_OUT
-        )
+        ended = tokens.revoke_sessions(queryset)
         self.message_user(request, f"{ended} session(s) ended.")

@@ -121,6 +121,12 @@ def revoke(raw: str, *, acting_user=None) -> None:
 
 
 @transaction.atomic
+def revoke_sessions(families, reason: str = TokenFamily.RevokedReason.SIGN_OUT) -> int:
+    """End the given sessions (a queryset of TokenFamily: the back office's action)."""
+    return _revoke_families(families, reason, timezone.now())
+
+
+@transaction.atomic
 def revoke_all(user, reason: str = TokenFamily.RevokedReason.SIGN_OUT_EVERYWHERE) -> int:
     """End every API session of this user; the number ended."""
     return _revoke_families(TokenFamily.objects.filter(user=user), reason, timezone.now())

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD
 
-from .auth_fixtures import alice, bob, staff, token_create  # noqa: F401 - fixtures
+from .auth_client import token_create
+from .auth_fixtures import *  # noqa: F403 - the fixtures alice, bob, staff
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,16 @@ import jwt
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from security.models import RefreshToken, TokenFamily
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
-from .auth_fixtures import alice, bob, gql, token_create  # noqa: F401 - fixtures
+from .auth_client import gql, token_create
+from .auth_fixtures import *  # noqa: F403 - the fixtures alice, bob, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +178,16 @@ def test_a_bearer_request_costs_one_query_to_authenticate(alice):
     auth = [q["sql"] for q in queries.captured_queries if "security_tokenfamily" in q["sql"]]
     assert len(auth) == 1 and "auth_user" in auth[0]  # the session joined to its user
     assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "auth_user"')]
+
+
+def test_staff_end_a_session_in_the_back_office(alice, settings):
+    settings.STAFF_TWO_FACTOR = False
+    answer = token_create("alice@alpha.example")
+    staff_client = Client()
+    staff_client.force_login(UserFactory(email="kim@vendor.example", is_staff=True, is_superuser=True))
+    family = TokenFamily.objects.get(user=alice)
+    page = staff_client.post(
+        reverse("admin:security_tokenfamily_changelist"), {"action": "revoke", "_selected_action": [str(family.pk)]}
+    )
+    assert page.status_code == 302
+    assert me(answer["token"])[0] == 401

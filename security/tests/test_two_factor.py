@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from security.two_factor import new_backup_codes
 from tests.factories import PASSWORD, UserFactory
 
-from .auth_fixtures import alice, current_code, enrolled_authenticator, staff, token_create  # noqa: F401 - fixtures
+from .auth_client import current_code, enrolled_authenticator, token_create
+from .auth_fixtures import *  # noqa: F403 - the fixtures alice, bob, staff
 
 pytestmark = pytest.mark.django_db
 
