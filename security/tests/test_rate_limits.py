@@ -14,6 +14,7 @@ import zlib
 import pytest
 import redis
 from django.test import Client
+from django.urls import NoReverseMatch, reverse
 
 from integrations.inbound.tokens import create_token
 from security.rate_limits import client_ip
@@ -275,3 +276,26 @@ def test_an_unreachable_cache_lets_requests_through_and_logs(graphql, settings, 
     settings.RATELIMIT_FAIL_OPEN = False  # the operator's choice: refuse instead
     response = graphql().post(PRODUCTS)
     assert response.status_code == 429 and response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+def test_staff_two_factor_codes_are_counted_per_user(client, settings):
+    try:
+        verify = reverse("security:two_factor_verify")
+    except NoReverseMatch:
+        pytest.skip("the two-factor pages are not installed")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "two_factor": "3/h"}
+    staff = UserFactory(email="kim@vendor.example", is_staff=True)
+    client.force_login(staff)
+    for n in range(3):
+        assert client.post(verify, {"otp_token": f"00000{n}"}).status_code != 429
+    page = client.post(verify, {"otp_token": "000009"})
+    assert page.status_code == 429 and "two-factor codes" in page.content.decode()
+
+
+def test_root_fields_spread_from_a_fragment_are_counted(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": "2/h"}
+    spread = """mutation { ...SignIn } fragment SignIn on Mutation {
+      a: tokenCreate(email: "a@example.com", password: "x") { token } }"""
+    assert post_graphql(client, spread).status_code == 200
+    assert post_graphql(client, spread).status_code == 200
+    assert_rate_limited(post_graphql(client, spread), "tokenCreate")
