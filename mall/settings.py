@@ -451,6 +451,12 @@ GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "50000"))
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 
 # --- audit log and staff roles (AUDIT) ---
+# The client address recorded in the audit log: REMOTE_ADDR, or behind a proxy the header it
+# sets (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Only set it when a proxy you run
+# always writes that header, or clients can claim any address.
+AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", os.environ.get("LOGIN_CLIENT_IP_HEADER", ""))
+# An Excel export holds at most this many rows (the CSV export has them all).
+AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "100000"))
 
 # --- invitations (INVITES) ---
 # Where dealers reach the shop: e-mailed links (invitations) are built from it. No trailing slash.
@@ -461,9 +467,3 @@ INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "72"))
 INVITATION_MAX_PENDING = int(os.environ.get("INVITATION_MAX_PENDING", "50"))
 # The same invitation is sent again at most once in this many seconds.
 INVITATION_RESEND_INTERVAL_SECONDS = int(os.environ.get("INVITATION_RESEND_INTERVAL_SECONDS", "60"))
-# The client address recorded in the audit log: REMOTE_ADDR, or behind a proxy the header it
-# sets (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Only set it when a proxy you run
-# always writes that header, or clients can claim any address.
-AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", os.environ.get("LOGIN_CLIENT_IP_HEADER", ""))
-# An Excel export holds at most this many rows (the CSV export has them all).
-AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "100000"))
