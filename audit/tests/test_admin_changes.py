@@ -1,7 +1,7 @@
 """A change made in the back office gives one audit entry per row it changed, with the
 before and after of each field worked out by hand, the staff member's e-mail and address."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -18,11 +18,11 @@ from integrations.models import WebhookEndpoint
 from pricing_engine.models import PriceBreak, PriceList, Promotion, Voucher
 from rebates.models import RebateProgram, Settlement
 from rebates.services import close_rebate_periods
-from rebates.tests.conftest import order_of
 from rebates.tests.factories import RebateProgramFactory
 from tests.factories import (
     CompanyFactory,
     CreditAccountFactory,
+    OrderFactory,
     PriceBreakFactory,
     PriceListFactory,
     PromotionFactory,
@@ -33,6 +33,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+IN_Q3_2026 = datetime(2026, 8, 10, 12, 0, tzinfo=UTC)  # inside the rebate factory's program year
 IP = "203.0.113.7"
 
 
@@ -199,7 +200,7 @@ def test_staff_flags_groups_and_permissions_of_a_user_and_a_group(client, staff)
 
 def test_approving_a_settlement_in_the_admin_records_who_paid_it(client, staff):
     RebateProgramFactory()
-    order_of(CompanyFactory(), "12000.00")
+    OrderFactory(company=CompanyFactory(), subtotal=D("12000.00"), total=D("12000.00"), placed_at=IN_Q3_2026)
     close_rebate_periods(date(2026, 10, 1))
     settlement = Settlement.objects.get()
     client.force_login(staff)

@@ -3,7 +3,7 @@ moves (credit limits, settlements, payments, refunds, write-offs, price lists, p
 need the role that owns them; a staff user in no group sees nothing."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -20,7 +20,6 @@ from partners.models import CreditAccount, Membership
 from pricing_engine.models import Promotion
 from rebates.models import Settlement
 from rebates.services import close_rebate_periods
-from rebates.tests.conftest import order_of
 from rebates.tests.factories import RebateProgramFactory
 from security import staff_roles
 from storefront.models import Order
@@ -35,6 +34,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+IN_Q3_2026 = datetime(2026, 8, 10, 12, 0, tzinfo=UTC)  # inside the rebate factory's program year
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_finance_changes_credit_limits_and_settles_but_not_promotions_or_the_dea
     assert limit_of(dealer) == D("2500.00") and dealer.tier.code == "GOLD"  # the tier is not finance's to change
 
     RebateProgramFactory()
-    order_of(dealer, "12000.00")
+    OrderFactory(company=dealer, subtotal=D("12000.00"), total=D("12000.00"), placed_at=IN_Q3_2026)
     close_rebate_periods(date(2026, 10, 1))
     settlement = Settlement.objects.get()
     client.post(reverse("admin:rebates_settlement_changelist"), {"action": "approve_and_pay", "_selected_action": [settlement.pk]})
