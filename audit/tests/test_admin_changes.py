@@ -252,3 +252,17 @@ def test_a_promotion_on_many_skus_is_snapshotted_in_a_fixed_number_of_queries(st
     with CaptureQueriesContext(connection) as large:
         assert len(fresh_snapshot(Promotion, many.pk)["skus"]) == 30
     assert len(large) == len(small)
+
+
+def test_a_list_price_changed_in_a_products_sku_table_is_recorded_for_that_sku_only(client, staff):
+    lamp = VariantFactory(sku="LAMP", list_price=D("12.00"))
+    VariantFactory(sku="LAMP-XL", product=lamp.product, list_price=D("15.00"))
+    client.force_login(staff)
+    url = reverse("admin:catalog_product_change", args=[lamp.product.pk])
+    data = page_data(client.get(url))
+    row = next(k[: -len("-sku")] for k, v in data.items() if k.endswith("-sku") and v == "LAMP")
+    data[f"{row}-list_price"] = "12.40"
+    data["description"] = "A new description (not a price: not in the log)"
+    assert client.post(url, data).status_code == 302
+    [entry] = entries()
+    assert (entry.object_type, entry.object_id, entry.changes) == ("catalog.variant", str(lamp.pk), {"list_price": ["12.00", "12.40"]})
