@@ -91,36 +91,38 @@ class DealerPricing:
 
     def document_price_sql(self, doc: str = "d") -> tuple[str, list, str, list]:
         """The same unrounded price over search documents (their copied list price and
-        currency), as raw SQL: (LEFT JOINs, their params, price expression, its params).
+        currency), as raw SQL: (LEFT JOIN, its params, price expression, its params).
 
-        Each list's explicit prices are one LEFT JOIN on (price list, variant) (a hash join on
-        the list's rows for broad searches, an index probe for narrow ones)."""
-        joins, terms, join_params, term_params = [], [], [], []
-        for price_list in self.price_lists:
-            alias = f"pl{price_list.pk}"
-            joins.append(
-                f"LEFT JOIN pricing_engine_pricelistitem {alias} "
-                f"ON {alias}.variant_id = {doc}.variant_id AND {alias}.price_list_id = %s"
+        The SKUs the dealer's lists name (explicit prices, and SKUs with only volume breaks in
+        a list without a percentage) are one small derived table: per SKU, the first list that
+        names it decides — its explicit price, or (breaks only) the list price. One LEFT JOIN
+        then prices every match; a SKU no list names pays the first percentage (or the list
+        price). One join instead of two per list: cheaper to plan and to run."""
+        named, named_params = [], []
+        rest, rest_params = f"{doc}.list_price", []
+        for order, price_list in enumerate(self.price_lists):
+            named.append(
+                f"SELECT variant_id, unit_price, {order} AS o, 0 AS k FROM pricing_engine_pricelistitem WHERE price_list_id = %s"
             )
-            join_params.append(price_list.pk)
-            terms.append(f"{alias}.unit_price")
+            named_params.append(price_list.pk)
             if price_list.default_discount_percent is not None:
                 # This list applies to every SKU: later lists can never win.
-                terms.append(f"{doc}.list_price * (100 - %s) / 100")
-                term_params.append(price_list.default_discount_percent)
+                rest, rest_params = f"{doc}.list_price * (100 - %s) / 100", [price_list.default_discount_percent]
                 break
-            breaks = f"pb{price_list.pk}"
-            joins.append(
-                f"LEFT JOIN (SELECT DISTINCT variant_id FROM pricing_engine_pricebreak WHERE price_list_id = %s) {breaks} "
-                f"ON {breaks}.variant_id = {doc}.variant_id"
+            named.append(
+                f"SELECT variant_id, NULL::numeric, {order}, 1 FROM pricing_engine_pricebreak WHERE price_list_id = %s"
             )
-            join_params.append(price_list.pk)
-            terms.append(f"CASE WHEN {breaks}.variant_id IS NOT NULL THEN {doc}.list_price END")
-        terms.append(f"{doc}.list_price")
+            named_params.append(price_list.pk)
         # Rounded to 8 places: exact for list prices of 2 decimals less percentages of up to 3
         # (at most 7 places), and short numerics compare faster over thousands of matches.
-        price = f"CASE WHEN {doc}.currency = %s THEN ROUND(COALESCE({', '.join(terms)}), 8) END"
-        return " ".join(joins), join_params, price, [self.currency, *term_params]
+        if not named:
+            return "", [], f"CASE WHEN {doc}.currency = %s THEN ROUND({rest}, 8) END", [self.currency, *rest_params]
+        join = (
+            f"LEFT JOIN (SELECT DISTINCT ON (x.variant_id) x.variant_id, x.unit_price FROM ({' UNION ALL '.join(named)}) x "
+            f"ORDER BY x.variant_id, x.o, x.k) named ON named.variant_id = {doc}.variant_id"
+        )
+        value = f"CASE WHEN named.variant_id IS NOT NULL THEN COALESCE(named.unit_price, {doc}.list_price) ELSE {rest} END"
+        return join, named_params, f"CASE WHEN {doc}.currency = %s THEN ROUND({value}, 8) END", [self.currency, *rest_params]
 
     def monotone_factor(self) -> Decimal | None:
         """For SKUs without an explicit price or a volume break in the dealer's lists, the

@@ -208,6 +208,9 @@ def price_sorted_page_sql(
     wanted = page.offset + page.limit
     direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
     special, special_params = pricing.special_variants_sql()
+    if not filters.uses_prices and filters.on_promotion is None:
+        # The candidates need no price: the matches without the price join (cheaper to plan).
+        found = matches(query, None, filters, fuzzy=fuzzy, categories=categories, corrections=corrections)
     candidates = Sql(
         [
             f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
