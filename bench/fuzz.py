@@ -1,6 +1,7 @@
 """GraphQL fuzzing against a real server: schemathesis documents for every query and mutation
 of /graphql/, sent over HTTP to gunicorn on 127.0.0.1 (production settings), as an anonymous
-visitor, the demo dealer buyer and the demo dealer admin (bearer tokens from tokenCreate).
+visitor, the demo dealer buyer and the demo dealer admin (bearer tokens from tokenCreate), and
+the erp* mutations also with an ERP app token of every scope.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_fuzz .venv/bin/python bench/fuzz.py [--max-requests 10000] [--seconds 1200]
 
@@ -14,8 +15,9 @@ body that is not a JSON object, an INTERNAL_ERROR, or an error of a running oper
 `extensions.code`. The first few failures are printed with a curl command that reproduces
 them; the server log (JSON lines, with tracebacks) is named at the end.
 
-The requests are shared out evenly over (operation, identity) pairs, interleaved so that a run
-cut short by --seconds still covered every identity; one document in ten is a negative one
+The requests are shared out evenly over (operation, identity) pairs (at least --max-requests
+in all: a second round tops up when hypothesis runs out of new documents for a small
+operation); identities are interleaved so that a run cut short by --seconds covered each; one document in ten is a negative one
 (it breaks the schema: the server must refuse it with 400). Sign-in lockout and rate limits
 are off on this server (LOGIN_FAILURE_LIMIT, RATE_LIMITS_ENABLED=0; --production-limits leaves
 them on): the fuzzer sends thousands of requests a minute from one address and would
@@ -26,13 +28,13 @@ Last line: `requests=<n> server_errors=<n>` (server_errors: every failure above)
 import argparse
 import json
 import math
-import re
 import os
+import re
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -59,18 +61,33 @@ def main() -> None:
 
     database_url = serve.bench_database_url("fuzz")
     serve.ensure_database(database_url, rebuild=args.rebuild)
-    from tests.graphql_fuzzing import Failure, Tally, first_of_each_kind, fuzz_operation, judge, operations
+    from tests.graphql_fuzzing import (
+        Failure,
+        Tally,
+        first_of_each_kind,
+        fuzz_operation,
+        judge,
+        operations,
+    )
 
     serve.give_credit([serve.demo_company()])
     values = real_values()
     ops = operations(values, include=args.only)
     env = {} if args.production_limits else {"LOGIN_FAILURE_LIMIT": "1000000", "RATE_LIMITS_ENABLED": "0"}
-    from storefront.management.commands.setup_demo import ADMIN_EMAIL, ADMIN_PASSWORD, DEALER_EMAIL, DEALER_PASSWORD
+    from storefront.management.commands.setup_demo import (
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
+        DEALER_EMAIL,
+        DEALER_PASSWORD,
+    )
 
-    logins = {"anonymous": None, "buyer": (DEALER_EMAIL, DEALER_PASSWORD), "admin": (ADMIN_EMAIL, ADMIN_PASSWORD)}
-    pairs = [(op, identity) for op in ops for identity in logins]
-    per_pair = max(1, math.ceil(args.max_requests / len(pairs)))
-    print(f"{len(ops)} operations x {len(logins)} identities, {per_pair} documents each, seed {seed}", flush=True)
+    logins = {"anonymous": None, "buyer": (DEALER_EMAIL, DEALER_PASSWORD), "admin": (ADMIN_EMAIL, ADMIN_PASSWORD),
+              "erp": _app_token()}
+    # The ERP's app token opens only the erp* mutations; elsewhere it is nobody (as anonymous).
+    pairs = [(op, identity) for op in ops for identity in logins
+             if (identity == "erp") == op.label.startswith("Mutation.erp") or identity == "anonymous"]
+    per_pair = max(1, math.ceil(args.max_requests / len(pairs)))  # at least the share of each
+    print(f"{len(ops)} operations, {len(pairs)} (operation, identity) pairs, {per_pair} documents each, seed {seed}", flush=True)
 
     tally = Tally()
     refusals = Counter()
@@ -103,28 +120,33 @@ def main() -> None:
                     tally.failures.append(Failure(reason, operation.label, identity, query, status, content.decode(errors="replace")))
             in_flight.release()
 
-        for index, (operation, identity) in enumerate(pairs):
-            if submitted >= args.max_requests or time.monotonic() - started > args.seconds:
-                break
+        # Every pair gets its share in the first round; further rounds (new seeds) top up when
+        # hypothesis ran out of new documents for small operations (`me` has few).
+        rounds = 0
+        while submitted < args.max_requests and time.monotonic() - started <= args.seconds and rounds < 5:
+            for index, (operation, identity) in enumerate(pairs):
+                if (rounds and submitted >= args.max_requests) or time.monotonic() - started > args.seconds:
+                    break
 
-            def send(query, operation=operation, identity=identity):
-                nonlocal submitted
-                if submitted >= args.max_requests:
-                    return
-                submitted += 1
-                in_flight.acquire()
-                future = pool.submit(sessions[identity].post, query)
-                future.add_done_callback(lambda done: record(done, operation, identity, query))
+                def send(query, operation=operation, identity=identity):
+                    nonlocal submitted
+                    if rounds and submitted >= args.max_requests:
+                        return
+                    submitted += 1
+                    in_flight.acquire()
+                    future = pool.submit(sessions[identity].post, query)
+                    future.add_done_callback(lambda done: record(done, operation, identity, query))
 
-            fuzz_operation(operation, min(per_pair, args.max_requests - submitted), send, seed=seed + index, negative_share=10)
-            covered += 1
-            if covered % 30 == 0:
-                print(f"  {submitted} requests, {tally.server_errors} failures, {time.monotonic() - started:.0f} s", flush=True)
+                fuzz_operation(operation, per_pair, send, seed=seed + rounds * len(pairs) + index, negative_share=10)
+                covered += rounds == 0
+                if (index + 1) % 30 == 0:
+                    print(f"  {submitted} requests, {tally.server_errors} failures, {time.monotonic() - started:.0f} s", flush=True)
+            rounds += 1
         pool.shutdown(wait=True)
         elapsed = time.monotonic() - started
 
     print(f"\n{tally.requests} requests in {elapsed:.0f} s ({tally.requests / elapsed:.1f}/s), "
-          f"{covered} of {len(pairs)} (operation, identity) pairs, {args.clients} clients, "
+          f"{covered} of {len(pairs)} (operation, identity) pairs, {rounds} round(s), {args.clients} clients, "
           f"load average {os.getloadavg()[0]:.2f}")
     print("HTTP statuses: " + ", ".join(f"{status}: {n}" for status, n in sorted(tally.statuses.items())))
     print("error codes seen: " + ", ".join(f"{code} {n}" for code, n in tally.codes.most_common(25)))
@@ -137,15 +159,24 @@ def main() -> None:
     print(f"requests={tally.requests} server_errors={tally.server_errors}")
 
 
+def _app_token() -> str:
+    """A new ERP app token with every scope (the raw token; tokens are stored hashed)."""
+    from integrations.inbound.models import Scope
+    from integrations.inbound.tokens import create_token
+
+    return create_token("fuzz", Scope.values)[1]
+
+
 class Identity:
-    """One client: anonymous, or signed in with a bearer token from tokenCreate (made again if
-    a fuzzed mutation ended it, e.g. signing out)."""
+    """One client: anonymous, an ERP app token (a str), or signed in with a bearer token from
+    tokenCreate (made again if a fuzzed mutation ended it, e.g. signing out)."""
 
     def __init__(self, endpoint: str, login):
-        self.endpoint, self.login = endpoint, login
+        self.endpoint = endpoint
+        self.login = login if isinstance(login, tuple) else None
         self.local = threading.local()  # a connection per client thread
         self.lock = threading.Lock()
-        self.token = self._sign_in() if login else None
+        self.token = self._sign_in() if self.login else login
 
     @property
     def http(self) -> requests.Session:

@@ -2,8 +2,9 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_fuzz .venv/bin/python bench/load.py [--users 30] [--spawn-rate 10] [--seconds 60]
 
-Uses the database of bench/fuzz.py (`<name>_fuzz`, built by bench/serve.py on first use: the
-December 2010 Online Retail sample and the demo logins). Makes --users buyers, each of a
+Uses the database `<name>_load`, built on first use as bench/fuzz.py's (bench/serve.py: the
+December 2010 Online Retail sample and the demo logins; its own, since the fuzzer changes
+prices and stock at random). Makes --users buyers, each of a
 different imported dealer (the busiest first, so each has its own prices and history), with
 credit on account and no order limit, and SKUs with stock for them to order. Starts gunicorn
 (--workers, production settings) and runs locust headless (bench/locustfile.py, in its own
@@ -24,7 +25,6 @@ Last line: `rps=<n> p95_ms=<n> errors=<n>`.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     args = parser.parse_args()
 
-    database_url = serve.bench_database_url("fuzz")
+    database_url = serve.bench_database_url("load")
     serve.ensure_database(database_url, rebuild=args.rebuild)
     emails = serve.load_dealers(args.users)
     plan_dir = Path(tempfile.mkdtemp(prefix="dealermall-load-"))

@@ -1,6 +1,7 @@
 """A short GraphQL fuzzing run in the suite (the long one is bench/fuzz.py): schemathesis writes
 documents for every query and mutation, sent through Django's whole stack to /graphql/ as an
-anonymous visitor, a dealer buyer and a dealer admin (bearer tokens), against a small real
+anonymous visitor, a dealer buyer and a dealer admin (bearer tokens), and the erp* mutations
+with an ERP app token, against a small real
 catalog with orders, on the test database. Deterministic (hypothesis derandomized: the same
 documents every run). Any 5xx, INTERNAL_ERROR or error without a code fails it
 (tests/graphql_fuzzing.py says exactly what counts)."""
@@ -11,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from integrations.inbound.models import Scope
+from integrations.inbound.tokens import create_token
 from mall.auth_tokens import create_access_token
 from partners.models import Membership
 from tests.factories import (
@@ -26,7 +29,8 @@ from tests.graphql_fuzzing import Tally, first_of_each_kind, fuzz_operation, jud
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = 2  # per identity: about 80 operations x 3 identities x 2 = 480 requests
+# Documents per operation: about 85 operations x (2 + 1 + 1) and 6 erp* x 2: about 350 requests.
+EXAMPLES = {"buyer": 2, "admin": 1, "anonymous": 1, "erp": 2}
 
 
 @pytest.fixture
@@ -59,7 +63,8 @@ def world(dealer_a, dealer_b):
         "voucher": ["WINTER5", "winter5 "],
         "currency": ["GBP", "EUR"],
     }
-    return {"anonymous": None, "buyer": dealer_a, "admin": admin}, values
+    erp = create_token("fuzz", Scope.values)[1]
+    return {"anonymous": None, "buyer": dealer_a, "admin": admin, "erp": erp}, values
 
 
 def test_fuzzed_graphql_requests_get_typed_answers(world):
@@ -68,7 +73,10 @@ def test_fuzzed_graphql_requests_get_typed_answers(world):
     tally = Tally()
     for operation in operations(values):
         for identity, user in identities.items():
-            headers = {"HTTP_AUTHORIZATION": f"Bearer {create_access_token(user)}"} if user else {}
+            if identity == "erp" and not operation.label.startswith("Mutation.erp"):
+                continue  # the ERP's app token opens only the erp* mutations
+            token = user if isinstance(user, str) else create_access_token(user) if user else None
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
             def send(query, identity=identity, headers=headers, operation=operation):
                 response = client.post("/graphql/", json.dumps({"query": query}), content_type="application/json", **headers)
@@ -79,7 +87,7 @@ def test_fuzzed_graphql_requests_get_typed_answers(world):
                 if reason:
                     tally.failures.append(_failure(reason, operation.label, identity, query, response))
 
-            fuzz_operation(operation, EXAMPLES_PER_OPERATION, send)
+            fuzz_operation(operation, EXAMPLES[identity], send)
     assert tally.requests >= 300
     assert not tally.failures, "\n\n".join(f.describe() for f in first_of_each_kind(tally.failures))
 
