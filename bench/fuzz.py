@@ -128,9 +128,9 @@ def main() -> None:
                 if (rounds and submitted >= args.max_requests) or time.monotonic() - started > args.seconds:
                     break
 
-                def send(query, operation=operation, identity=identity):
+                def send(query, operation=operation, identity=identity, top_up=rounds > 0):
                     nonlocal submitted
-                    if rounds and submitted >= args.max_requests:
+                    if top_up and submitted >= args.max_requests:
                         return
                     submitted += 1
                     in_flight.acquire()

@@ -1,8 +1,7 @@
 """A short GraphQL fuzzing run in the suite (the long one is bench/fuzz.py): schemathesis writes
 documents for every query and mutation, sent through Django's whole stack to /graphql/ as an
 anonymous visitor, a dealer buyer and a dealer admin (bearer tokens), and the erp* mutations
-with an ERP app token, against a small real
-catalog with orders, on the test database. Deterministic (hypothesis derandomized: the same
+with an ERP app token, against a small real catalog with orders, on the test database. Deterministic (hypothesis derandomized: the same
 documents every run). Any 5xx, INTERNAL_ERROR or error without a code fails it
 (tests/graphql_fuzzing.py says exactly what counts)."""
 
