@@ -1,26 +1,33 @@
-"""Webhook benchmark: 10,000 events through the outbox, a real Redis broker and two Celery
-workers, to a local HTTP receiver that answers 200 at once.
+"""Webhook benchmark: events through the outbox, a real Redis broker and Celery workers, to a
+local HTTP receiver (the ERP) that checks each signature and answers 200 at once.
 
     .venv/bin/python bench/webhooks.py [--events 10000] [--rate 1000] [--workers 2]
 
 Builds a fresh database `dm_erp_bench` (dropped and made again; DATABASE_URL's host is used),
-starts a receiver process on 127.0.0.1 and `--workers` Celery worker processes (solo pool),
+starts the receiver process on 127.0.0.1 and `--workers` Celery worker processes (solo pool),
 then writes the events in transactions of `--per-txn` (default 10, like a checkout) at
-`--rate` events/s over 2,000 SKUs. Latency is commit -> receipt (the producer notes the time
-right after each commit, the receiver the time each POST arrives). It checks that every event
-arrived, each id once after de-duplication, in order per aggregate.
+`--rate` events/s (0: as fast as this one producer can) over 2,000 SKUs. Latency is commit ->
+receipt (the producer notes the time right after each commit, the receiver the time each POST
+arrives). events/s is distinct events received / (last receipt - first commit). It checks that
+every event arrived, each id once after de-duplication, in order per aggregate, every
+signature valid; and reports the CPU time each part used per event (workers, receiver,
+PostgreSQL backends of the bench database, producer) and the load average.
 Last line: `events_per_s=<n> p50_ms=<n> p95_ms=<n>`.
 
-    .venv/bin/python bench/webhooks.py --in-process [--events 2000]
+    .venv/bin/python bench/webhooks.py --in-process [--events 2000] [--mode drain|batches] [--profile]
 
 measures the delivery path alone, a figure that depends little on how busy the machine is:
-the events are written first (the hand-over after commit held back), then each transaction's
-batch is delivered in this process to the receiver. Last line:
-`cpu_ms_per_event=<n> wall_ms_per_event=<n> sql_per_event=<n>` (this process's CPU time, and
-SQL statements, BEGIN/COMMIT included, per event).
+the events are written first (the hand-over after commit held back), then delivered in this
+process to the receiver: `drain` (default) runs each shard's drain (integrations/drain.py) as
+a worker does; `batches` delivers each transaction's batch (deliver_batch, the path without a
+broker). Last line: `cpu_ms_per_event=<n> wall_ms_per_event=<n> sql_per_event=<n>` (this
+process's CPU time, and SQL statements, BEGIN/COMMIT included, per event).
 """
 
 import argparse
+import asyncio
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -28,77 +35,112 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BROKER = "redis://127.0.0.1:6379/13"
 BENCH_DB = "dm_erp_bench"
+SECRET = "bench-secret"
 
 
-def receiver(port: int) -> None:
-    """The ERP: note (event id, aggregate, sequence, arrival time) of every POST; GET /stats."""
+def receiver(port: int, secret: str) -> None:
+    """The ERP, lean enough not to be the bottleneck ("when the ERP answers fast"): an asyncio
+    HTTP/1.1 keep-alive server that parses only what it needs, verifies each X-Mall-Signature
+    (HMAC-SHA256 over "t.body", constant-time compare), notes (event id, SKU, sequence, arrival
+    time) and answers 200 (400 to a bad signature). GET /count: distinct ids so far; GET /stats:
+    every receipt and the number of bad signatures."""
     receipts: list = []
-    lock = threading.Lock()
+    seen: set = set()
+    bad = [0]
+    key = secret.encode()
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}"
+    refused = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as a real ERP behind a load balancer
-        disable_nagle_algorithm = True  # answer in one segment, no 40 ms delayed-ACK stall
+    def signed(header: str, body: bytes) -> bool:
+        timestamp, signatures = None, []
+        for item in header.split(","):
+            name, _, value = item.strip().partition("=")
+            if name == "t":
+                timestamp = value
+            elif name == "v1":
+                signatures.append(value)
+        if timestamp is None or abs(time.time() - int(timestamp)) > 300:
+            return False
+        expected = hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return any(hmac.compare_digest(expected, s) for s in signatures)
 
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            arrived = time.time()
-            event = json.loads(body)
-            with lock:
+    class ERP(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport = transport
+            self.buffer = b""
+
+        def data_received(self, data):
+            self.buffer += data
+            while True:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buffer[:end].decode("latin-1").split("\r\n")
+                headers = {}
+                for line in head[1:]:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length") or 0)
+                if len(self.buffer) < end + 4 + length:
+                    return
+                body, self.buffer = self.buffer[end + 4 : end + 4 + length], self.buffer[end + 4 + length :]
+                method, path = head[0].split(" ")[:2]
+                self.transport.write(self.answer(method, path, headers, body))
+
+        def answer(self, method, path, headers, body) -> bytes:
+            if method == "POST":
+                arrived = time.time()
+                if not signed(headers.get("x-mall-signature", ""), body):
+                    bad[0] += 1
+                    return refused
+                event = json.loads(body)
                 receipts.append((event["id"], event["data"]["sku"], event["data"]["sequence"], arrived))
-            self._answer(b'{"ok":true}')
+                seen.add(event["id"])
+                return ok
+            payload = json.dumps({"receipts": receipts, "bad_signatures": bad[0]} if path == "/stats" else len(seen)).encode()
+            return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload)
 
-        def do_GET(self):  # noqa: N802
-            with lock:
-                payload = json.dumps(receipts).encode()
-            self._answer(payload)
+    async def serve():
+        server = await asyncio.get_running_loop().create_server(ERP, "127.0.0.1", port, backlog=256)
+        async with server:
+            await server.serve_forever()
 
-        def _answer(self, payload: bytes):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format, *args):
-            """quiet"""
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    server.serve_forever()
+    asyncio.run(serve())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=1000.0, help="events offered per second")
+    parser.add_argument("--rate", type=float, default=1000.0, help="events offered per second (0: as fast as possible)")
     parser.add_argument("--per-txn", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skus", type=int, default=2000)
     parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--in-process", action="store_true", help="the delivery path's cost per event, no Celery")
+    parser.add_argument("--mode", choices=["drain", "batches"], default="drain", help="--in-process: which path")
+    parser.add_argument("--profile", action="store_true", help="--in-process: cProfile of the delivery, top 25")
     args = parser.parse_args()
 
     url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealermall"))
     _recreate_database(url, BENCH_DB)
     bench_url = urlunparse(url._replace(path="/" + BENCH_DB))
-    os.environ.update(DATABASE_URL=bench_url, CELERY_BROKER_URL=BROKER, DJANGO_SETTINGS_MODULE="mall.settings", LOG_LEVEL="WARNING")
+    os.environ.update(DATABASE_URL=bench_url, CELERY_BROKER_URL=args.broker, DJANGO_SETTINGS_MODULE="mall.settings", LOG_LEVEL="WARNING")
 
     import django
     import redis
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import transaction
 
@@ -107,13 +149,18 @@ def main() -> None:
     from integrations.services import record_events
 
     call_command("migrate", verbosity=0)
-    WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{args.port}/erp", secret="bench-secret", event_types=["*"])
+    WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{args.port}/erp", secret=SECRET, event_types=["*"])
+    redis.Redis.from_url(args.broker).flushdb()
+    print(f"settings: WEBHOOK_DRAIN_SHARDS={settings.WEBHOOK_DRAIN_SHARDS} WEBHOOK_DRAIN_BATCH={settings.WEBHOOK_DRAIN_BATCH} "
+          f"WEBHOOK_SEND_CONCURRENCY={settings.WEBHOOK_SEND_CONCURRENCY} WEBHOOK_DRAIN_SECONDS={settings.WEBHOOK_DRAIN_SECONDS}; "
+          f"load average at start: {_load()}")
     if args.in_process:
         return in_process(args, EventSpec, API_VERSION, transaction)
-    redis.Redis.from_url(BROKER).flushdb()
+
+    import psutil
 
     logs = [Path(tempfile.gettempdir()) / f"bench_webhooks_worker{n}.log" for n in range(args.workers)]
-    erp = Process(target=receiver, args=(args.port,), daemon=True)
+    erp = Process(target=receiver, args=(args.port, SECRET), daemon=True)
     erp.start()
     workers = [
         subprocess.Popen(
@@ -124,21 +171,66 @@ def main() -> None:
         for n, log in enumerate(logs)
     ]
     wait_for_workers(args.workers)
+    parts = {"workers": [psutil.Process(w.pid) for w in workers], "receiver": [psutil.Process(erp.pid)]}
+    cpu_before = {name: _cpu(procs) for name, procs in parts.items()}
+    pg_before = _postgres_cpu(psutil)
     try:
+        producer_cpu = time.process_time()
         committed, sequences = produce(args, record_events, EventSpec, API_VERSION, transaction)
-        receipts = wait_for(args, len(committed))
+        producer_cpu = time.process_time() - producer_cpu
+        receipts, bad_signatures = wait_for(args, len(committed))
+        cpu = {name: _cpu(procs) - cpu_before[name] for name, procs in parts.items()}
+        cpu["postgres"] = _postgres_cpu(psutil, pg_before)
+        cpu["producer"] = producer_cpu
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=30)
         erp.terminate()
-        redis.Redis.from_url(BROKER).flushdb()
-    report(committed, sequences, receipts, Delivery)
+        redis.Redis.from_url(args.broker).flushdb()
     for log in logs:
         errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line or "Traceback" in line]
         if errors:
             print(f"{log}: {len(errors)} error lines, the last: {errors[-1][:300]}")
+    print("CPU per event (ms): " + " ".join(f"{name}={seconds * 1000 / len(committed):.2f}" for name, seconds in cpu.items())
+          + f" total={sum(cpu.values()) * 1000 / len(committed):.2f}")
+    print(f"offered: {args.rate:g} events/s ({'as fast as the producer can' if args.rate <= 0 else 'paced'}); load average at end: {_load()}")
+    report(committed, sequences, receipts, bad_signatures, Delivery)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _cpu(processes) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except Exception:  # gone
+            pass
+    return total
+
+
+def _postgres_cpu(psutil, before: dict | None = None):
+    """CPU seconds of the PostgreSQL backends serving the bench database (the producer's and the
+    workers'): a dict of pid -> seconds, or with `before` the total used since then."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB])
+        pids = [row[0] for row in cursor.fetchall()]
+    now = {}
+    for pid in pids:
+        try:
+            now[pid] = _cpu([psutil.Process(pid)])
+        except Exception:
+            pass
+    if before is None:
+        return now
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
 
 
 def wait_for_workers(count: int, timeout: float = 600.0) -> None:
@@ -159,28 +251,48 @@ def in_process(args, EventSpec, API_VERSION, transaction) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from integrations import services
+    from integrations import drain, services
     from integrations.delivery import deliver_batch
     from integrations.models import Delivery
 
-    erp = Process(target=receiver, args=(args.port,), daemon=True)
+    erp = Process(target=receiver, args=(args.port, SECRET), daemon=True)
     erp.start()
     time.sleep(1)
     batches: list[list[int]] = []
-    services.dispatch = batches.append  # hold the hand-over back: deliver below, timed
-    produce(argparse.Namespace(**{**vars(args), "rate": 1e9}), services.record_events, EventSpec, API_VERSION, transaction)
+    services.dispatch = batches.append  # hold the hand-over back
+    produce(argparse.Namespace(**{**vars(args), "rate": 0}), services.record_events, EventSpec, API_VERSION, transaction)
+
+    def deliver():
+        if args.mode == "batches":
+            for ids in batches:
+                deliver_batch(ids)
+        else:
+            for shard in range(drain.shard_count()):
+                drain.drain(shard, seconds=1e9, hand_over=False)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     try:
         cpu, wall = time.process_time(), time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            for ids in batches:
-                deliver_batch(ids)
+            if profiler:
+                profiler.runcall(deliver)
+            else:
+                deliver()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     finally:
         erp.terminate()
+    if profiler:
+        import pstats
+
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     delivered = Delivery.objects.filter(state="delivered").count()
-    print(f"delivered {delivered} of {args.events} in {wall:.1f} s, one process")
+    print(f"mode {args.mode}: delivered {delivered} of {args.events} in {wall:.1f} s, one process; load average: {_load()}")
     print(f"cpu_ms_per_event={cpu * 1000 / args.events:.2f} wall_ms_per_event={wall * 1000 / args.events:.2f} "
-          f"sql_per_event={len(queries.captured_queries) / args.events:.2f}")
+          f"sql_per_event={len(queries.captured_queries) / args.events:.3f}")
 
 
 def produce(args, record_events, EventSpec, API_VERSION, transaction):
@@ -189,10 +301,10 @@ def produce(args, record_events, EventSpec, API_VERSION, transaction):
     committed: dict[str, float] = {}
     started = time.time()
     for written in range(0, args.events, args.per_txn):
-        due = started + written / args.rate
-        pause = due - time.time()
-        if pause > 0:
-            time.sleep(pause)
+        if args.rate > 0:
+            pause = started + written / args.rate - time.time()
+            if pause > 0:
+                time.sleep(pause)
         specs = []
         for _ in range(min(args.per_txn, args.events - written)):
             sku = f"SKU{rng.randrange(args.skus):05d}"
@@ -203,7 +315,7 @@ def produce(args, record_events, EventSpec, API_VERSION, transaction):
             specs.append(EventSpec("stock.updated", "stock", f"{sku}@MAIN", seq, data))
         with transaction.atomic():
             rows = record_events(specs)
-        now = time.time()  # on_commit has just handed the batch to the broker
+        now = time.time()  # on_commit has just handed the batch over
         for row in rows:
             committed[str(row.id)] = now
     return committed, next_sequence
@@ -213,14 +325,13 @@ def wait_for(args, expected: int, timeout: float = 300.0):
     import requests
 
     deadline = time.time() + timeout
-    while True:
-        receipts = requests.get(f"http://127.0.0.1:{args.port}/stats", timeout=30).json()
-        if len({r[0] for r in receipts}) >= expected or time.time() > deadline:
-            return receipts
-        time.sleep(0.5)
+    while requests.get(f"http://127.0.0.1:{args.port}/count", timeout=30).json() < expected and time.time() < deadline:
+        time.sleep(0.2)
+    stats = requests.get(f"http://127.0.0.1:{args.port}/stats", timeout=30).json()
+    return stats["receipts"], stats["bad_signatures"]
 
 
-def report(committed, sequences, receipts, Delivery) -> None:
+def report(committed, sequences, receipts, bad_signatures, Delivery) -> None:
     first_seen: dict[str, float] = {}
     per_sku = defaultdict(list)
     for event_id, sku, seq, arrived in receipts:
@@ -229,13 +340,15 @@ def report(committed, sequences, receipts, Delivery) -> None:
     missing = set(committed) - set(first_seen)
     out_of_order = [sku for sku, seqs in per_sku.items() if seqs != sorted(seqs)]
     latencies = sorted((first_seen[i] - committed[i]) * 1000 for i in committed if i in first_seen)
-    span = max(first_seen.values()) - min(committed.values())
+    span = max(first_seen.values()) - min(committed.values()) if first_seen else 0.0
     rate = len(first_seen) / span if span > 0 else 0.0
     p50 = statistics.median(latencies) if latencies else 0.0
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0
-    print(f"events committed: {len(committed)}; received: {len(receipts)} POSTs, {len(first_seen)} distinct ids; missing: {len(missing)}")
+    print(f"events committed: {len(committed)}; received: {len(receipts)} POSTs, {len(first_seen)} distinct ids; "
+          f"missing: {len(missing)}; bad signatures: {bad_signatures}")
     print(f"aggregates out of order: {len(out_of_order)}; deliveries not delivered: {Delivery.objects.exclude(state='delivered').count()}")
-    print(f"commit -> receipt: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] if latencies else 0:.1f} ms")
+    print(f"commit -> receipt: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] if latencies else 0:.1f} ms; "
+          f"first commit -> last receipt {span:.2f} s")
     print(f"events_per_s={rate:.0f} p50_ms={p50:.0f} p95_ms={p95:.0f}")
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from mall.celery import app as celery_app
 
+from . import drain
 from .delivery import DEFERRED, RETRY, DeliveryOutcome, deliver_batch
 
 logger = logging.getLogger(__name__)
@@ -58,13 +59,17 @@ def schedule_retries(outcomes: Iterable[DeliveryOutcome]) -> None:
 
 
 def dispatch(delivery_ids: Iterable[int]) -> None:
-    """Send deliveries after commit: with a broker, one Celery task for the whole batch (one
-    round trip to the broker per transaction, and the batch keeps the order in which the
-    events were written); otherwise in-process (the demo)."""
+    """Send deliveries after commit. With a broker and drains (drain.py): make sure a drain is
+    scheduled for every shard; a running drain picks the new rows up, so a backlog costs no
+    task per transaction. With a broker and no drains (or their keys unreachable): one Celery
+    task for the whole batch (the batch keeps the order in which the events were written).
+    Without a broker: in-process (the demo)."""
     ids = list(delivery_ids)
     if not ids:
         return
     if use_broker():
+        if drain.enabled() and drain.kick():
+            return
         enqueue_quietly(ids)
         return
     deliver_quietly(ids)

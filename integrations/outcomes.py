@@ -4,6 +4,7 @@ keep each endpoint's failure streak (which pauses it past WEBHOOK_PAUSE_AFTER_FA
 
 import logging
 import random
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,20 @@ class DeliveryOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class EventRef:
+    """The fields of an OutboxEvent that sending reads (a claim of many rows builds these, not
+    model instances: a Django model's __init__ cost more than signing the event)."""
+
+    id: uuid.UUID
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    sequence: int
+    data: dict
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A delivery this worker holds the lease of, with all it needs to send it."""
 
@@ -49,7 +64,7 @@ class Claim:
     endpoint_id: int
     url: str
     secrets: list[str]
-    event: OutboxEvent
+    event: "OutboxEvent | EventRef"
     aggregate_key: str
     give_up_at: datetime | None
 

@@ -3,9 +3,10 @@ sent), the headers, and the POSTs over keep-alive sessions kept per worker threa
 endpoint URL (a connection is opened once, not once per batch)."""
 
 import json
+import os
 import threading
 import time
-from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -75,26 +76,71 @@ def pool_for(url: str) -> urllib3.PoolManager:
     return pool
 
 
-def send_all(claims: list[Claim]) -> tuple[list[Sent], list[tuple[Claim, float]]]:
-    """POST each claim in order. After a retryable failure of an endpoint, the rest of its
-    batch is deferred (not sent) until that failure's retry time: a down ERP costs one
-    timeout per batch, not one per event."""
+def send_all(claims: list[Claim], concurrency: int | None = None) -> tuple[list[Sent], list[tuple[Claim, float]]]:
+    """POST each claim; the events of one aggregate (a chain) one after the other, in order.
+    Different chains go out side by side over up to `concurrency` keep-alive connections
+    (WEBHOOK_SEND_CONCURRENCY) when the batch is large enough to gain from it. After a
+    retryable failure of an endpoint, no more of its batch is started: the rest is deferred
+    (not sent) until that failure's retry time, so a down ERP costs one timeout per batch
+    (per lane: a POST already on its way in another lane still completes)."""
+    concurrency = settings.WEBHOOK_SEND_CONCURRENCY if concurrency is None else concurrency
+    chains: dict[tuple[int, str], list[Claim]] = {}
+    for claim in claims:  # claims come in (endpoint, sequence, id) order
+        chains.setdefault((claim.endpoint_id, claim.aggregate_key), []).append(claim)
+    lanes = min(concurrency, len(chains))
+    if lanes <= 1 or len(claims) < PARALLEL_FROM:
+        lanes = 1
+    failures = _EndpointFailures()
+    if lanes == 1:
+        return _send_lane(list(chains.values()), failures)
+    chain_list = list(chains.values())
+    results = list(_executor(lanes).map(lambda i: _send_lane(chain_list[i::lanes], failures), range(lanes)))
+    sent = [item for lane_sent, _ in results for item in lane_sent]
+    sent.sort(key=lambda item: item.attempted_at)  # the failure streak counts in time order
+    return sent, [item for _, lane_deferred in results for item in lane_deferred]
+
+
+PARALLEL_FROM = 8  # smaller batches go out on the calling thread (a hand-over costs more)
+
+
+class _EndpointFailures:
+    """Per endpoint of one batch: the retry time of its first retryable failure, if any."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.retry_in: dict[int, float] = {}
+
+    def note(self, endpoint_id: int, seconds: float) -> None:
+        with self._lock:
+            self.retry_in.setdefault(endpoint_id, seconds)
+
+
+def _send_lane(chains: list[list[Claim]], failures: _EndpointFailures) -> tuple[list[Sent], list[tuple[Claim, float]]]:
     sent: list[Sent] = []
     deferred: list[tuple[Claim, float]] = []
-    by_endpoint: dict[int, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        by_endpoint[claim.endpoint_id].append(claim)
-    for endpoint_claims in by_endpoint.values():
-        failed_in: float | None = None
-        for claim in endpoint_claims:
+    for chain in chains:
+        for claim in chain:
+            failed_in = failures.retry_in.get(claim.endpoint_id)
             if failed_in is not None:
                 deferred.append((claim, failed_in))
                 continue
             result = post(pool_for(claim.url), claim)
             sent.append(result)
             if classify(result.status_code) == RETRY:
-                failed_in = retry_in(result)
+                failures.note(claim.endpoint_id, retry_in(result))
     return sent, deferred
+
+
+_executor_state: dict = {}  # a thread pool per process (re-made after a fork), never a source of truth
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    pid = os.getpid()
+    pool = _executor_state.get("pool")
+    if pool is None or _executor_state.get("pid") != pid or _executor_state.get("size", 0) < workers:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook-send")
+        _executor_state.update(pool=pool, pid=pid, size=workers)
+    return pool
 
 
 def post(pool: urllib3.PoolManager, claim: Claim) -> Sent:

@@ -5,10 +5,10 @@ import logging
 
 from celery import shared_task
 
-from . import selectors, snapshot
+from . import drain, selectors, snapshot
 from .dispatch import deliver_quietly, dispatch, enqueue_quietly, schedule_retries, use_broker
 
-__all__ = ["deliver_webhook", "deliver_webhooks", "dispatch", "send_stock_snapshot", "sweep", "sweep_deliveries"]
+__all__ = ["deliver_webhook", "deliver_webhooks", "dispatch", "drain_webhooks", "send_stock_snapshot", "sweep", "sweep_deliveries"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,20 @@ def deliver_webhooks(delivery_ids: list[int]) -> int:
     return len(outcomes)
 
 
+@shared_task(name="integrations.tasks.drain_webhooks", ignore_result=True)
+def drain_webhooks(shard: int) -> int:
+    """Send the ready deliveries of one shard, batch after batch, until it has none
+    (drain.py); retries are scheduled as tasks."""
+    try:
+        outcomes = drain.drain(int(shard))
+    except Exception:
+        drain.release(int(shard))  # the next commit or sweep schedules a new drain
+        logger.exception("webhook drain of shard %s raised; the sweeper will retry its deliveries", shard)
+        return 0
+    schedule_retries(outcomes)
+    return len(outcomes)
+
+
 @shared_task(name="integrations.tasks.deliver_webhook", ignore_result=True)
 def deliver_webhook(delivery_id: int) -> int:
     """Kept for tasks queued by an older release: the same as deliver_webhooks([id])."""
@@ -36,6 +50,8 @@ def sweep(batch_size: int = SWEEP_BATCH_SIZE, in_process: bool | None = None) ->
     aggregate; returns how many were found."""
     if in_process is None:
         in_process = not use_broker()
+    if not in_process and drain.enabled():
+        drain.kick()  # a drain for every shard that has none scheduled
     ids = selectors.due_delivery_ids(limit=batch_size)
     for start in range(0, len(ids), DELIVERY_CHUNK):
         chunk = ids[start : start + DELIVERY_CHUNK]

@@ -244,6 +244,17 @@ WEBHOOK_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_PAUSE_AFTER_FAILURES"
 WEBHOOK_ROTATION_WINDOW_SECONDS = int(os.environ.get("WEBHOOK_ROTATION_WINDOW_SECONDS", str(24 * 3600)))
 # At most this many deliveries are handed to a worker at once by replay/resume; the sweeper takes the rest.
 WEBHOOK_DISPATCH_LIMIT = int(os.environ.get("WEBHOOK_DISPATCH_LIMIT", "1000"))
+# Drains (integrations/drain.py): with a Redis broker, one task per shard sends batch after batch
+# while deliveries are ready. Shards: how many drains run side by side (about the number of
+# worker processes that serve webhooks; 0: one task per transaction instead). Batch: deliveries
+# per claim. Seconds: a drain hands its worker over to the next task after this long. Send
+# concurrency: keep-alive connections per drain to one ERP (events of one aggregate stay in
+# order). The drains' "scheduled" keys live in WEBHOOK_DRAIN_REDIS_URL (default: the broker).
+WEBHOOK_DRAIN_SHARDS = int(os.environ.get("WEBHOOK_DRAIN_SHARDS", "2"))
+WEBHOOK_DRAIN_BATCH = int(os.environ.get("WEBHOOK_DRAIN_BATCH", "200"))
+WEBHOOK_DRAIN_SECONDS = float(os.environ.get("WEBHOOK_DRAIN_SECONDS", "2"))
+WEBHOOK_SEND_CONCURRENCY = int(os.environ.get("WEBHOOK_SEND_CONCURRENCY", "4"))
+WEBHOOK_DRAIN_REDIS_URL = os.environ.get("WEBHOOK_DRAIN_REDIS_URL", "")
 # stock.snapshot: rows per event, and how often Celery beat sends one (seconds).
 STOCK_SNAPSHOT_BATCH_SIZE = int(os.environ.get("STOCK_SNAPSHOT_BATCH_SIZE", "500"))
 CELERY_BEAT_SCHEDULE["stock-snapshot"] = {
