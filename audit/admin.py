@@ -88,6 +88,11 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     audit_include = ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser",
                      "groups", "user_permissions", "password"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers: an Administrator could otherwise escape every group.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]
+
     def user_change_password(self, request, id, form_url=""):
         """Staff setting someone's password: recorded as (changed), never the hash."""
         before = fresh_snapshot(User, id, include=["password"])

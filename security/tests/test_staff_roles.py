@@ -227,3 +227,13 @@ def test_four_eyes_above_1000_needs_two_channel_managers_and_never_the_same_twic
         approve_plan(plan.pk, approver=member_of("Finance"))
     approve_plan(plan.pk, approver=second)
     assert ActivityPlan.objects.get().state == "approved"
+
+
+def test_an_administrator_manages_users_but_cannot_make_a_superuser(client, roles):
+    admin = member_of("Administrators", "it@vendor.test")
+    client.force_login(admin)
+    url = reverse("admin:auth_user_change", args=[admin.pk])
+    response = post_page(client, url, is_superuser="on", first_name="Ida")
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert (admin.first_name, admin.is_superuser) == ("Ida", False)
