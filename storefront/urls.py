@@ -5,6 +5,7 @@ from django.urls import path
 from storefront import views
 from storefront.views import academy as academy_views
 from storefront.views import approvals as approval_views
+from storefront.views import auth as auth_views
 from storefront.views import billing as billing_views
 from storefront.views import company_users as company_user_views
 from storefront.views import deals as deal_views
@@ -89,4 +90,5 @@ urlpatterns = [
     path("academy/<slug:slug>/quiz/", academy_views.quiz, name="academy_quiz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),  # AUTH
 ]

@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from security.models import TokenFamily
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
+
+from .auth_client import TOKEN_CREATE, gql
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +47,40 @@ def test_the_back_office_password_change_applies_the_rules(settings):
     assert page.status_code == 200 and "This password is too common." in page.content.decode()
     staff.refresh_from_db()
     assert staff.check_password(PASSWORD)
+
+
+PASSWORD_PAGE = reverse("storefront:password_change")
+NEW = "lantern orchard velvet 42"
+
+
+def test_a_dealer_changes_the_password_by_the_rules_and_other_sessions_end(settings):
+    settings.RATELIMIT_ENABLE = False
+    user = UserFactory(email="alice.wong@alpha.example", company=CompanyFactory())
+    browser, other_browser = Client(), Client()
+    for client in (browser, other_browser):
+        assert client.post(reverse("storefront:login"), {"username": user.email, "password": PASSWORD}).status_code == 302
+    api = gql(TOKEN_CREATE, {"email": user.email, "password": PASSWORD}).json()["data"]["tokenCreate"]
+    assert browser.get(PASSWORD_PAGE).status_code == 200
+
+    weak = browser.post(PASSWORD_PAGE, {"old_password": PASSWORD, "new_password1": "password123", "new_password2": "password123"})
+    assert weak.status_code == 200 and "This password is too common." in weak.content.decode()
+    wrong_old = browser.post(PASSWORD_PAGE, {"old_password": "not it", "new_password1": NEW, "new_password2": NEW})
+    assert wrong_old.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+    done = browser.post(PASSWORD_PAGE, {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
+    assert done.status_code == 302
+    assert browser.get(reverse("storefront:cart")).status_code == 200  # this browser stays signed in
+    assert other_browser.get(reverse("storefront:cart")).status_code == 302  # the other one is signed out
+    assert gql("{ me { email } }", token=api["token"]).status_code == 401
+    refreshed = gql(
+        "mutation($r: String!) { tokenRefresh(refreshToken: $r) { errors { code } } }", {"r": api["refreshToken"]}
+    ).json()["data"]["tokenRefresh"]
+    assert refreshed["errors"] == [{"code": "TOKEN_REVOKED"}]
+    assert TokenFamily.objects.get(user=user).revoked_reason == TokenFamily.RevokedReason.PASSWORD_CHANGE
+
+
+def test_the_password_page_needs_a_signed_in_user():
+    page = Client().get(PASSWORD_PAGE)
+    assert page.status_code == 302 and page.url.startswith(reverse("storefront:login"))

@@ -1,7 +1,11 @@
-"""Sign in (e-mail and password) and sign out (POST)."""
+"""Sign in (e-mail and password), sign out (POST), change the password."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
+from security.tokens import TokenFamily, revoke_all
 from storefront.forms import EmailAuthenticationForm
 
 
@@ -13,3 +17,17 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's rule): a link cannot sign anyone out."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The current password, then a new one by the password rules (AUTH_PASSWORD_VALIDATORS).
+    This browser stays signed in; other browsers and every API token of the user stop working."""
+
+    template_name = "storefront/password_change.html"
+    success_url = reverse_lazy("storefront:catalog")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session (update_session_auth_hash)
+        revoke_all(self.request.user, TokenFamily.RevokedReason.PASSWORD_CHANGE)
+        messages.success(self.request, _("Your password is changed. Other browsers and API tokens are signed out."))
+        return response
