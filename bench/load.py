@@ -1,6 +1,6 @@
 """Load test: simulated dealers on the real storefront pages, gunicorn on 127.0.0.1, for a bounded time.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_fuzz .venv/bin/python bench/load.py [--users 30] [--spawn-rate 10] [--seconds 60]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_fuzz .venv/bin/python bench/load.py [--users 20] [--spawn-rate 10] [--seconds 60]
 
 Uses the database `<name>_load`, built on first use as bench/fuzz.py's (bench/serve.py: the
 December 2010 Online Retail sample and the demo logins; its own, since the fuzzer changes
@@ -48,7 +48,7 @@ SIGN_IN_ALLOWANCE = 300
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=30, help="simulated dealers (each its own account and session)")
+    parser.add_argument("--users", type=int, default=20, help="simulated dealers (each its own account and session)")
     parser.add_argument("--spawn-rate", type=float, default=10, help="dealers started per second")
     parser.add_argument("--seconds", type=int, default=60, help="how long locust runs")
     parser.add_argument("--wait", default="0.5,1.5", help="pause between a dealer's actions, min,max seconds")
