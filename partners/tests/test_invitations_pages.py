@@ -133,7 +133,7 @@ def test_accepting_signed_out_makes_the_user_and_signs_them_in(dealer):
     client = Client()
     page = client.get(accept_url(sent.token))
     html = page.content.decode()
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin" and "no-store" in page["Cache-Control"]
     assert "You are invited to order for Dealer A1 Ltd as Buyer." in html and 'value="new@a1.example"' in html
     differ = client.post(accept_url(sent.token), {"first_name": "Nia", "last_name": "New", "password": PASSWORD, "password_again": "other"})
     assert differ.status_code == 400 and "The two passwords differ" in differ.content.decode()

@@ -2,7 +2,7 @@
 page an invited person opens from the e-mail to choose a name and password.
 
 The accept page works signed out. Its address carries the token, so it is sent with
-`Referrer-Policy: no-referrer` and `Cache-Control: no-store`: the link does not travel on to
+`Referrer-Policy: same-origin` and `Cache-Control: no-store`: the link does not travel on to
 other sites or stay in a shared browser's cache.
 """
 
@@ -92,7 +92,9 @@ def invitation_revoke(request, company, pk: int):
 
 
 def _private(response):
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on the
+    # form's POST and the CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     add_never_cache_headers(response)
     return response
 
