@@ -7,7 +7,8 @@ comes from the settings (RATE_LIMITS, from RATE_LIMIT_* variables; docs/security
 
 Where they apply:
 * pages: `RateLimitMiddleware` (one line in MIDDLEWARE) looks the view's URL name up in
-  PAGE_POLICIES and answers a translated 429 page before the view runs;
+  PAGE_POLICIES and answers a translated 429 page before the view runs (the ERP's JSON
+  endpoint: its own JSON errors);
 * GraphQL: mall/graphql_view.py asks `graphql_refusal` for every root field of the operation
   before any resolver runs; GRAPHQL_POLICIES says which field counts under which policies
   (a new field needs one line there).
@@ -179,7 +180,10 @@ def hit(request, policy_name: str, *, account: str | None = None, times: int = 1
         if usage is None:  # rate limits are off (or the cache missed and RATELIMIT_FAIL_OPEN is on)
             return None
         if usage["should_limit"]:
-            return Refusal(policy_name, usage["limit"], max(int(usage["time_left"]), 1))
+            refusal = Refusal(policy_name, usage["limit"], max(int(usage["time_left"]), 1))
+            logger.warning("Rate limit %s reached (%s, %s): refused for %d s, address %s", policy_name,
+                           policy.description, rate, refusal.retry_after, client_ip(request))
+            return refusal
     return None
 
 
