@@ -1,5 +1,9 @@
 """Claiming deliveries: which of the given ones may be sent now, leased to this worker.
 
+`claim(ids)` claims given deliveries (a task per transaction, the sweeper, a retry);
+`claim_ready(shard, …)` finds the ready ones of a drain's shard first (drain.py), then claims
+those ids the same way.
+
 A delivery may go when it is pending/failed, due, to an active unpaused endpoint and first in
 line for its aggregate: no earlier delivery (lower sequence, or same sequence and lower id) of the same
 aggregate to the same endpoint is still open, unless we hold that one too in this claim. The

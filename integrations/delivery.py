@@ -20,6 +20,9 @@ transaction or a row lock open across the HTTP calls. It works in three steps:
 Then the deliveries that were waiting behind the ones just finished are sent the same way.
 If a worker dies between 1 and 3, the lease expires and the sweeper tries again: delivery is
 at-least-once, which the receiver handles by de-duplicating on the event id.
+
+With a broker, drains (drain.py) run the same three steps in a loop over the ready deliveries
+of their shard instead of over the ids of one transaction.
 """
 
 from django.utils import timezone
