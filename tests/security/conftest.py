@@ -7,20 +7,27 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from tests.security import sweep
 from tests.security.world import build_world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with tempfile.TemporaryDirectory() as media, override_settings(
-        PRIVATE_MEDIA_ROOT=media, EXPENSE_PAYOUT="recorded",
-        RATELIMIT_ENABLE=False,  # thousands of calls in a minute: the limits have their own tests
+    with (
+        tempfile.TemporaryDirectory() as media,
+        override_settings(
+            PRIVATE_MEDIA_ROOT=media,
+            EXPENSE_PAYOUT="recorded",
+            RATELIMIT_ENABLE=False,  # thousands of calls in a minute: the limits have their own tests
+        ),
     ):
         with django_db_blocker.unblock():
             atomic = transaction.atomic()
             atomic.__enter__()
             try:
-                yield build_world()
+                world = build_world()
+                sweep.NAMED_VALUES.update(world.named_values)
+                yield world
             finally:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)

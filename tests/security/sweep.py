@@ -36,8 +36,14 @@ MUTATION_DEPTH = 3  # below a mutation: payload { object { money { amount } } }
 FIELD_BUDGET = MAX_FIELDS - 5  # the endpoint refuses documents selecting more than MAX_FIELDS
 
 # Argument names that identify an object: they get each of B's identifiers in turn.
-ID_LIKE = re.compile(r"^(id|pk|key|code|number|slug|sku|order|invoice|dealer|token)$|(Id|Key|Code|Number|Token)$")
-NOT_ID = re.compile(r"^(otp|po)[A-Z]")  # a one-time password or a PO number is nobody's key
+ID_LIKE = re.compile(
+    r"^(id|pk|key|code|number|slug|order|invoice|dealer|token)$|(Id|Key|Code|Number|Token)$"
+)
+# Not an object of a dealer's: a one-time password, a PO or tax number, a (shared) region.
+NOT_ID = re.compile(r"^(otp|po|tax|region)[A-Z]")
+# Values the world provides for arguments named so (e.g. a SKU that is for sale), so that a
+# call gets past input checks to where the object is looked up.
+NAMED_VALUES: dict[str, object] = {}
 
 # A value for every scalar an argument may have; a new scalar without one fails the sweep.
 SCALAR_VALUES = {
@@ -93,12 +99,16 @@ def default_value(name: str, type_, where: str):
             if _required(field.type) and field.default_value is Undefined
         }
     if isinstance(type_, GraphQLScalarType):
+        if name in NAMED_VALUES:
+            return NAMED_VALUES[name]
         if type_.name == "String":
             for pattern, value in NAMED_STRINGS:
                 if pattern.search(name):
                     return value
         if type_.name not in SCALAR_VALUES or SCALAR_VALUES[type_.name] is None:
-            raise NotGenerated(f"{where}: no value for scalar {type_.name}; add it to SCALAR_VALUES in tests/security/sweep.py")
+            raise NotGenerated(
+                f"{where}: no value for scalar {type_.name}; add it to SCALAR_VALUES in tests/security/sweep.py"
+            )
         return SCALAR_VALUES[type_.name]
     raise NotGenerated(f"{where}: cannot make a value of {type_}")
 
@@ -117,7 +127,11 @@ def _id_slots(args: dict, prefix=()) -> list[tuple]:
 
 
 def _enum_args(args: dict) -> list[str]:
-    return [name for name, arg in args.items() if _required(arg.type) and isinstance(unwrap(arg.type), GraphQLEnumType)]
+    return [
+        name
+        for name, arg in args.items()
+        if _required(arg.type) and isinstance(unwrap(arg.type), GraphQLEnumType)
+    ]
 
 
 def _set(values: dict, path: tuple, value, args: dict):
@@ -125,7 +139,9 @@ def _set(values: dict, path: tuple, value, args: dict):
     node, arg_map = values, args
     for i, name in enumerate(path):
         arg = arg_map[name]
-        is_list = isinstance(arg.type.of_type if isinstance(arg.type, GraphQLNonNull) else arg.type, GraphQLList)
+        is_list = isinstance(
+            arg.type.of_type if isinstance(arg.type, GraphQLNonNull) else arg.type, GraphQLList
+        )
         last = i == len(path) - 1
         if last:
             node[name] = [value] if is_list else value
@@ -178,15 +194,28 @@ def selection(type_, depth: int) -> Selection | None:
     if depth <= 0:
         return None
     if is_abstract_type(named):
-        raise NotGenerated(f"{named.name}: interfaces and unions need fragments; teach tests/security/sweep.py")
+        raise NotGenerated(
+            f"{named.name}: interfaces and unions need fragments; teach tests/security/sweep.py"
+        )
     assert isinstance(named, GraphQLObjectType)
     parts, count = [], 0
     for name, field in named.fields.items():
         arguments = ""
-        required = {n: a for n, a in field.args.items() if _required(a.type) and a.default_value is Undefined}
+        required = {
+            n: a
+            for n, a in field.args.items()
+            if _required(a.type) and a.default_value is Undefined
+        }
         if required:
-            values = {n: default_value(n, a.type, f"{named.name}.{name}({n})") for n, a in required.items()}
-            arguments = "(" + ", ".join(f"{n}: {literal(v, field.args[n].type)}" for n, v in values.items()) + ")"
+            values = {
+                n: default_value(n, a.type, f"{named.name}.{name}({n})")
+                for n, a in required.items()
+            }
+            arguments = (
+                "("
+                + ", ".join(f"{n}: {literal(v, field.args[n].type)}" for n, v in values.items())
+                + ")"
+            )
         inner = selection(field.type, depth - 1)
         if inner is None:
             continue
@@ -208,7 +237,11 @@ def literal(value, type_) -> str:
     if isinstance(type_, GraphQLEnumType):
         return value
     if isinstance(type_, GraphQLInputObjectType):
-        return "{" + ", ".join(f"{k}: {literal(v, type_.fields[k].type)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {literal(v, type_.fields[k].type)}" for k, v in value.items())
+            + "}"
+        )
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -226,27 +259,34 @@ def best_selection(field_name: str, type_, max_depth: int = MAX_DEPTH) -> Select
         found = selection(type_, depth)
         if found is not None and found.fields <= FIELD_BUDGET:
             return found
-    raise NotGenerated(f"{field_name}: even one level of {get_named_type(type_)} selects more than {FIELD_BUDGET} fields")
+    raise NotGenerated(
+        f"{field_name}: even one level of {get_named_type(type_)} selects more than {FIELD_BUDGET} fields"
+    )
 
 
 def documents(operation: str, field_name: str, field, argument_values: list[dict]) -> list[str]:
     """Documents calling the root field once per argument set, as aliases, each document
     within the field limit."""
-    chosen = best_selection(field_name, field.type, MAX_DEPTH if operation == "query" else MUTATION_DEPTH)
+    chosen = best_selection(
+        field_name, field.type, MAX_DEPTH if operation == "query" else MUTATION_DEPTH
+    )
     body = f" {{ {chosen.text} }}" if chosen.text else ""
     per_call = 1 + chosen.fields
     per_document = max(1, FIELD_BUDGET // per_call)
     docs = []
     for start in range(0, len(argument_values), per_document):
         calls = []
-        for i, values in enumerate(argument_values[start:start + per_document], start):
-            arguments = ", ".join(f"{n}: {literal(v, field.args[n].type)}" for n, v in values.items())
+        for i, values in enumerate(argument_values[start : start + per_document], start):
+            arguments = ", ".join(
+                f"{n}: {literal(v, field.args[n].type)}" for n, v in values.items()
+            )
             calls.append(f"c{i}: {field_name}{f'({arguments})' if arguments else ''}{body}")
         docs.append(f"{operation} {{ {' '.join(calls)} }}")
     return docs
 
 
 # --- the fingerprint of everything a dealer owns ---------------------------------------
+
 
 def _owner_paths(model, depth: int = 4, prefix: str = "", seen=()) -> list[tuple[str, str]]:
     """(lookup, kind) pairs reaching a Company ("company") or a user ("user") through
@@ -280,7 +320,9 @@ def owned_querysets(company, users) -> dict[str, object]:
         if model is user_model:
             condition |= Q(pk__in=user_ids)
         for lookup, kind in _owner_paths(model):
-            condition |= Q(**{lookup: company}) if kind == "company" else Q(**{f"{lookup}__in": user_ids})
+            condition |= (
+                Q(**{lookup: company}) if kind == "company" else Q(**{f"{lookup}__in": user_ids})
+            )
         if condition:
             found[model._meta.label] = model._base_manager.filter(condition).distinct()
     return found
@@ -291,7 +333,9 @@ def fingerprint(querysets: dict) -> dict[str, list[tuple]]:
     result = {}
     for label, queryset in querysets.items():
         names = [f.attname for f in queryset.model._meta.concrete_fields]
-        result[label] = [tuple(map(repr, row)) for row in queryset.order_by("pk").values_list(*names)]
+        result[label] = [
+            tuple(map(repr, row)) for row in queryset.order_by("pk").values_list(*names)
+        ]
     return result
 
 
@@ -300,13 +344,17 @@ def write_counters() -> dict[str, int]:
     counts them per transaction, savepoints rolled back included): a table whose count did not
     move cannot hold a changed row."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables"
+        )
         return dict(cursor.fetchall())
 
 
 def written_labels(before: dict[str, int], after: dict[str, int], querysets: dict) -> list[str]:
     tables = {name for name, count in after.items() if count != before.get(name, 0)}
-    return [label for label, queryset in querysets.items() if queryset.model._meta.db_table in tables]
+    return [
+        label for label, queryset in querysets.items() if queryset.model._meta.db_table in tables
+    ]
 
 
 def differences(before: dict, after: dict) -> list[str]:
@@ -314,8 +362,10 @@ def differences(before: dict, after: dict) -> list[str]:
     for label in before:
         old, new = set(before[label]), set(after[label])
         if old != new:
-            changed.append(f"{label}: {len(old - new)} row(s) changed or gone, {len(new - old)} new or changed "
-                           f"(e.g. {sorted(new - old)[:1] or sorted(old - new)[:1]})")
+            changed.append(
+                f"{label}: {len(old - new)} row(s) changed or gone, {len(new - old)} new or changed "
+                f"(e.g. {sorted(new - old)[:1] or sorted(old - new)[:1]})"
+            )
     return changed
 
 
