@@ -73,20 +73,27 @@ def ordering(sort: Sort, *, ranked: bool) -> str:
     return by_name
 
 
-def _sums(pricing: DealerPricing | None) -> tuple[list[str], list, list]:
-    sums = ["COUNT(*) FILTER (WHERE m.in_stock)"]
-    params: list = []
+def _groups(pricing: DealerPricing | None) -> tuple[str, list, list]:
+    """The facet groups over the counted matches `m`: per category, matches, in stock, on
+    promotion, then one count per price range. Counted in two steps: the matches grouped by
+    category, stock, promotion and price range (`width_bucket`: one binary search per match
+    instead of a comparison per range), then those few groups summed per category."""
     ranges = pricing.ranges() if pricing is not None else []
-    if pricing is not None:
-        sums.append("COUNT(*) FILTER (WHERE m.promo)")
-        for _, _, raw_from, raw_below in ranges:
-            if raw_below is None:
-                sums.append("COUNT(*) FILTER (WHERE m.price >= %s)")
-                params.append(raw_from)
-            else:
-                sums.append("COUNT(*) FILTER (WHERE m.price >= %s AND m.price < %s)")
-                params += [raw_from, raw_below]
-    return sums, params, ranges
+    if pricing is None:
+        inner = "SELECT m.category_id, m.in_stock, COUNT(*) AS n FROM (SELECT * FROM m LIMIT %s) m GROUP BY 1, 2"
+        sums = ["SUM(x.n) FILTER (WHERE x.in_stock)"]
+        return f"SELECT x.category_id, SUM(x.n) AS n, {sums[0]} AS s0 FROM ({inner}) x GROUP BY x.category_id", [], ranges
+    # The ranges are contiguous: range i holds raw_from(i) <= price < raw_from(i + 1), the last
+    # has no upper end, so width_bucket over the lower ends gives i + 1 (no price: NULL).
+    edges = [raw_from for _, _, raw_from, _ in ranges]
+    inner = (
+        "SELECT m.category_id, m.in_stock, m.promo, width_bucket(m.price, %s::numeric[]) AS b, COUNT(*) AS n "
+        "FROM (SELECT * FROM m LIMIT %s) m GROUP BY 1, 2, 3, 4"
+    )
+    sums = ["SUM(x.n) FILTER (WHERE x.in_stock)", "SUM(x.n) FILTER (WHERE x.promo)"]
+    sums += [f"SUM(x.n) FILTER (WHERE x.b = {i + 1})" for i in range(len(ranges))]
+    columns = ", ".join(f"{sql} AS s{i}" for i, sql in enumerate(sums))
+    return f"SELECT x.category_id, SUM(x.n) AS n, {columns} FROM ({inner}) x GROUP BY x.category_id", [edges], ranges
 
 
 def _page_source(query: str, ranked: bool, fuzzy: bool, page: PageRequest, source: str, corrections=None) -> tuple[str, str, list]:
@@ -118,7 +125,8 @@ def search_once(
     columns = "m.variant_id, m.sku, m.category_id, m.in_stock, m.units_sold, m.product_name, m.product_id, m.product_created_at"
     if pricing is not None:
         columns += ", m.price, m.promo"
-    sums, sum_params, ranges = _sums(pricing)
+    groups_sql, group_params, ranges = _groups(pricing)
+    sums = 2 + len(ranges) if pricing is not None else 1
     select, source, page_params = _page_source(query, ranked, fuzzy, page, "m", corrections)
     limit = facet_limit()
     if not ranked:
@@ -128,15 +136,14 @@ def search_once(
         page_params = [*page_params, limit]
     sql = (
         f"WITH m AS MATERIALIZED (SELECT {columns} FROM {found.sql} LIMIT %s), "
-        f"g AS (SELECT m.category_id, COUNT(*) AS n, {', '.join(f'{s} AS s{i}' for i, s in enumerate(sums))} "
-        f"FROM (SELECT * FROM m LIMIT %s) m GROUP BY m.category_id), "
+        f"g AS ({groups_sql}), "
         f"p AS (SELECT {select} FROM {source} ORDER BY {ordering(sort, ranked=ranked)} LIMIT %s OFFSET %s) "
         f"SELECT (SELECT json_agg(json_build_array(c.slug, c.name, g.category_id, g.n, "
-        f"{', '.join(f'g.s{i}' for i in range(len(sums)))})) FROM g "
+        f"{', '.join(f'g.s{i}' for i in range(sums))})) FROM g "
         f"LEFT JOIN catalog_category c ON c.id = g.category_id), (SELECT array_agg(p.variant_id) FROM p), "
         f"(SELECT COUNT(*) FROM m)"
     )
-    params = [*found.params, limit + 1, *sum_params, limit, *page_params, page.limit, page.offset]
+    params = [*found.params, limit + 1, *group_params, limit, *page_params, page.limit, page.offset]
     if priced is not None:  # worked out only when capped (a one-time filter on the count)
         sql += (
             f", (SELECT json_agg(json_build_array(q.variant_id, q.price::text)) FROM ({priced.parts[0]}) q "
