@@ -423,6 +423,11 @@ JWT_REFRESH_REUSE_LEEWAY_SECONDS = int(os.environ.get("JWT_REFRESH_REUSE_LEEWAY_
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "DealerMall")
 STAFF_BACKUP_CODES = 10
+# Ended API sessions (revoked, or every refresh token expired) are deleted by Celery beat.
+CELERY_BEAT_SCHEDULE["security-purge-ended-sessions"] = {
+    "task": "security.tasks.purge_ended_sessions",
+    "schedule": float(os.environ.get("TOKEN_PURGE_SECONDS", str(6 * 3600))),
+}
 
 # --- rate limits, query cost, introspection (LIMITS) ---
 import re  # noqa: E402 - kept inside this block (shared file)

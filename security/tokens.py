@@ -18,7 +18,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from mall.errors import DomainError
@@ -130,3 +130,17 @@ def revoke_sessions(families, reason: str = TokenFamily.RevokedReason.SIGN_OUT) 
 def revoke_all(user, reason: str = TokenFamily.RevokedReason.SIGN_OUT_EVERYWHERE) -> int:
     """End every API session of this user; the number ended."""
     return _revoke_families(TokenFamily.objects.filter(user=user), reason, timezone.now())
+
+
+@transaction.atomic
+def purge_ended_sessions(now=None) -> int:
+    """Delete the sessions no token of which can work any more: revoked, or with every refresh
+    token expired, and older than an access token's life. Safe to run at any time."""
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=settings.JWT_TTL_SECONDS)
+    live_refresh = RefreshToken.objects.filter(family=models.OuterRef("pk"), expires_at__gt=now)
+    ended = TokenFamily.objects.filter(created_at__lt=settled).filter(
+        models.Q(revoked_at__lt=settled) | ~models.Exists(live_refresh)
+    )
+    deleted, _ = ended.delete()
+    return deleted

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from security.models import RefreshToken, TokenFamily
+from security.tokens import purge_ended_sessions
 from tests.factories import PASSWORD, UserFactory
 
 from .auth_client import gql, token_create
@@ -191,3 +192,19 @@ def test_staff_end_a_session_in_the_back_office(alice, settings):
     )
     assert page.status_code == 302
     assert me(answer["token"])[0] == 401
+
+
+def test_ended_sessions_are_purged_and_live_ones_kept(alice):
+    live = token_create("alice@alpha.example")
+    signed_out = token_create("alice@alpha.example")
+    expired = token_create("alice@alpha.example")
+    gql(REVOKE, {"r": signed_out["refreshToken"]})
+    families = {f.pk: f for f in TokenFamily.objects.all()}
+    sid = {name: jwt.decode(t["token"], settings.SECRET_KEY, algorithms=["HS256"])["sid"]
+           for name, t in (("live", live), ("signed_out", signed_out), ("expired", expired))}
+    RefreshToken.objects.filter(family_id=sid["expired"]).update(expires_at=timezone.now() - timedelta(days=1))
+    an_hour_later = timezone.now() + timedelta(hours=1)  # past the access tokens' 15 minutes
+    assert len(families) == 3
+    purge_ended_sessions(now=an_hour_later)
+    assert [str(pk) for pk in TokenFamily.objects.values_list("pk", flat=True)] == [sid["live"]]
+    assert refresh(live["refreshToken"])["errors"] == []
