@@ -299,3 +299,12 @@ def test_root_fields_spread_from_a_fragment_are_counted(client, settings):
     assert post_graphql(client, spread).status_code == 200
     assert post_graphql(client, spread).status_code == 200
     assert_rate_limited(post_graphql(client, spread), "tokenCreate")
+
+
+def test_token_refresh_counts_with_the_sign_ins_of_the_address(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": "3/h"}
+    refresh = 'mutation { tokenRefresh(refreshToken: "not-a-token") { token errors { code } } }'
+    assert post_graphql(client, TOKEN_CREATE, {"email": "a@example.com", "password": "x"}).status_code == 200
+    for _ in range(2):
+        assert post_graphql(client, refresh).json()["data"]["tokenRefresh"]["token"] is None
+    assert_rate_limited(post_graphql(client, refresh), "tokenRefresh")
