@@ -18,6 +18,9 @@ from catalog.models import Stock, Variant
 from mall.auth_tokens import create_access_token
 from mall.schema import schema
 from pricing_engine.models import PriceListItem
+from storefront.graphql import queries as storefront_queries
+from storefront.models import Order, OrderList
+from storefront.services import order_lists
 from tests.security import sweep
 from tests.security.world import CANARIES
 
@@ -359,3 +362,31 @@ def test_the_fingerprint_sees_a_change_by_b_itself(world, callers):
         "storefront.OrderListLine",
     ]
     assert sweep.differences(before, sweep.fingerprint(owned))
+
+
+def test_the_sweep_catches_a_query_that_forgets_the_company(world, callers, monkeypatch):
+    """A mutant of `order` that looks the number up among every dealer's orders: the sweep of
+    that field fails, naming B's canary."""
+
+    monkeypatch.setattr(
+        storefront_queries, "_orders_of", lambda company: Order.objects.prefetch_related("lines")
+    )
+    with pytest.raises(AssertionError, match="po_number"):
+        test_query_gives_nothing_of_another_dealer("order", world, callers)
+
+
+def test_the_sweep_catches_a_mutation_that_forgets_the_company(world, callers, monkeypatch):
+    """A mutant of the order-list service that finds any dealer's list: the sweep of
+    orderListDelete fails, saying A's admin changed B's rows."""
+
+    original = order_lists.get_list
+
+    def any_dealers_list(company, pk, *, lock=False):
+        found = OrderList.objects.filter(pk=int(pk)).first() if str(pk).isdigit() else None
+        return found or original(company, pk, lock=lock)
+
+    monkeypatch.setattr(order_lists, "get_list", any_dealers_list)
+    with pytest.raises(
+        pytest.fail.Exception, match="a_admin changed B's rows with orderListDelete"
+    ):
+        test_mutation_changes_nothing_of_another_dealer("orderListDelete", world, callers)
