@@ -12,6 +12,7 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -85,18 +86,26 @@ def new_backup_codes(user) -> list[str]:
 
 
 class StaffTwoFactorMiddleware:
-    """Keeps unverified staff out of /admin/ (except its logout) when STAFF_TWO_FACTOR is on."""
+    """When STAFF_TWO_FACTOR is on: keeps unverified staff out of /admin/ (except its logout),
+    and makes a session of unverified staff anonymous on /graphql/ (signed in on the shop's
+    page with a password only, it must not reach staff mutations; bearer tokens are checked
+    at tokenCreate)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.STAFF_TWO_FACTOR and self._guarded(request):
-            user = request.user
-            if user.is_authenticated and user.is_staff and user.is_active and not user.is_verified():
-                target = "security:two_factor_verify" if has_authenticator(user) else "security:two_factor_enrol"
+        if settings.STAFF_TWO_FACTOR and self._unverified_staff(request.user):
+            if request.path_info == reverse("graphql"):
+                request.user = AnonymousUser()
+            elif self._guarded(request):
+                target = "security:two_factor_verify" if has_authenticator(request.user) else "security:two_factor_enrol"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    @staticmethod
+    def _unverified_staff(user) -> bool:
+        return user.is_authenticated and user.is_staff and user.is_active and not user.is_verified()
 
     @staticmethod
     def _guarded(request) -> bool:

@@ -145,3 +145,15 @@ def test_token_create_refuses_staff_without_an_authenticator_and_not_dealers(sta
     plain_staff.is_staff = False
     plain_staff.save()
     assert token_create("lee@vendor.example")["errors"] == []
+
+
+def test_an_unverified_staff_session_is_anonymous_on_graphql(staff):
+    enrolled_authenticator(staff)
+    browser = Client()
+    browser.post(reverse("storefront:login"), {"username": "kim@vendor.example", "password": PASSWORD})
+    browser.get(reverse("storefront:catalog"))
+    answer = browser.post(
+        "/graphql/", {"query": "{ me { email } }"}, content_type="application/json",
+        HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value,
+    )
+    assert answer.status_code == 200 and answer.json()["data"]["me"] is None
