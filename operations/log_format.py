@@ -52,10 +52,13 @@ def logging_config(fmt: str, level: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "operations.request_id.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "operations.request_id.RequestIdFilter"},
+            "secret_paths": {"()": "operations.redaction.SecretPathFilter"},
+        },
         "formatters": {"main": formatter},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "main", "filters": ["request_id"]},
+            "console": {"class": "logging.StreamHandler", "formatter": "main", "filters": ["request_id", "secret_paths"]},
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

@@ -142,3 +142,26 @@ def test_settings_log_json_or_text_as_LOG_FORMAT_says():
     assert line["message"] == "ready 1" and line["level"] == "WARNING" and line["logger"] == "mall.check"
     text = _django_logs({})  # the demo: DEBUG on, text by default
     assert text.endswith("WARNING mall.check [None] ready 1")
+
+
+@pytest.mark.django_db
+def test_an_invitation_token_in_a_path_never_reaches_the_log(client, settings):
+    """The access line and Django's "Not Found" warning of an invitation link show no token."""
+    from operations.redaction import SecretPathFilter
+
+    assert "secret_paths" in settings.LOGGING["handlers"]["console"]["filters"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(SecretPathFilter())
+    loggers = [logging.getLogger(name) for name in ("mall.request", "django.request")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        client.get("/invitations/Zq9-secret-token_value/")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert any(line["message"] == "GET /invitations/[redacted]/ 404" for line in lines), lines
+    assert "Zq9-secret-token_value" not in stream.getvalue()
