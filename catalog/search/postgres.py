@@ -215,16 +215,23 @@ def price_sorted_page_sql(
     wanted = page.offset + page.limit
     direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
     special, special_params = pricing.special_variants_sql()
-    if not filters.uses_prices and filters.on_promotion is None:
-        # The candidates need no price: the matches without the price join (cheaper to plan).
+    # The candidates need no price when no filter reads it: the matches without the price join.
+    bare = not filters.uses_prices and filters.on_promotion is None
+    pricing_or_none = None if bare else pricing
+    if bare:
         found = matches(query, None, filters, fuzzy=fuzzy, categories=categories, corrections=corrections)
+    # The SKUs the lists name are looked up by key (a broad text matches many more).
+    named = matches(
+        query, pricing_or_none, filters, fuzzy=fuzzy, categories=categories, corrections=corrections,
+        among=Sql([f"ARRAY({special})"], special_params),
+    )
     candidates = Sql(
         [
             f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
             f"ORDER BY m.list_price {direction}, m.product_name, m.sku LIMIT %s) "
-            f"UNION (SELECT m.variant_id FROM {found.sql} WHERE m.variant_id IN ({special}))"
+            f"UNION (SELECT m.variant_id FROM {named.sql})"
         ],
-        [*found.params, pricing.currency, wanted, *found.params, *special_params],
+        [*found.params, pricing.currency, wanted, *named.params],
     )
     exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates, corrections=corrections)
     return Sql(

@@ -146,10 +146,14 @@ def matches(
     categories: list[int] | None = None,
     only: "list[int] | Sql | None" = None,
     corrections: Corrections | None = None,
+    among: Sql | None = None,
 ) -> Matches:
     """Every match; `categories`: the ids of filters.category (`category_ids`); `only`: of
-    these SKUs (by id) only; `corrections`: the words' close spellings (fuzzy only)."""
+    these SKUs (by id) only; `corrections`: the words' close spellings (fuzzy only); `among`:
+    only matches whose id is in this array (SQL), read by key (few ids, many matches)."""
     where = Sql(["d.is_visible"])
+    if among is not None:
+        where.add(f"d.variant_id = ANY({among.parts[0]})", *among.params)
     if isinstance(only, Sql):  # a subquery of ids found by this search
         where.add(f"d.variant_id IN ({only.parts[0]})", *only.params)
     elif only is not None:  # already found by this search: the conditions held, read them by key
