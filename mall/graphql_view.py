@@ -110,8 +110,8 @@ def _arguments(definition, node, variables) -> dict:
         return {}
     try:
         return get_argument_values(definition, node, variables)
-    except GraphQLError:
-        return {}  # execution refuses the arguments itself
+    except (GraphQLError, TypeError, ValueError):
+        return {}  # execution refuses the arguments itself; only the account key is lost here
 
 
 class MallGraphQLView(GraphQLView):
