@@ -152,7 +152,8 @@ def main() -> None:
     WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{args.port}/erp", secret=SECRET, event_types=["*"])
     redis.Redis.from_url(args.broker).flushdb()
     print(f"settings: WEBHOOK_DRAIN_SHARDS={settings.WEBHOOK_DRAIN_SHARDS} WEBHOOK_DRAIN_BATCH={settings.WEBHOOK_DRAIN_BATCH} "
-          f"WEBHOOK_SEND_CONCURRENCY={settings.WEBHOOK_SEND_CONCURRENCY} WEBHOOK_DRAIN_SECONDS={settings.WEBHOOK_DRAIN_SECONDS}; "
+          f"WEBHOOK_SEND_CONCURRENCY={settings.WEBHOOK_SEND_CONCURRENCY} WEBHOOK_DRAIN_SECONDS={settings.WEBHOOK_DRAIN_SECONDS} "
+          f"WEBHOOK_DRAIN_IDLE_SECONDS={settings.WEBHOOK_DRAIN_IDLE_SECONDS}; "
           f"load average at start: {_load()}")
     if args.in_process:
         return in_process(args, EventSpec, API_VERSION, transaction)

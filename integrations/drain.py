@@ -10,9 +10,10 @@ publishes a task, so a backlog costs one Redis round trip per commit, not one ta
 
 A drain claims up to WEBHOOK_DRAIN_BATCH ready deliveries of its shard (claims.claim_ready),
 sends them (chains side by side, sending.py), records them (outcomes.py), and claims again.
-When claims have found nothing for WEBHOOK_DRAIN_IDLE_SECONDS (polled every 20 ms: under steady
-traffic a running drain is cheaper than a new task per commit) it deletes the key and claims
-once more: a commit that saw the key
+When a claim finds nothing the drain lingers up to WEBHOOK_DRAIN_IDLE_SECONDS, woken at once by
+the next commit (kick also pushes a token on the shard's wake list, which the drain waits on
+with BLPOP: under steady traffic a running drain costs less than a new task per commit, and
+nothing polls the database); then it deletes the key and claims once more: a commit that saw the key
 just before it was deleted has committed before that last claim, which finds its rows. A
 drain hands over to a new task of its own after WEBHOOK_DRAIN_SECONDS, so that other shards and
 other tasks get the worker in turn.
@@ -41,7 +42,7 @@ logger = logging.getLogger("integrations.delivery")
 
 DRAIN_TASK = "integrations.tasks.drain_webhooks"
 KEY_PREFIX = "dealermall:webhooks:drain:"
-IDLE_POLL_SECONDS = 0.02
+IDLE_POLL_SECONDS = 0.02  # when the wake list cannot be reached
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 _clients: dict = {}  # a connection pool per URL and process, never a source of truth
@@ -67,12 +68,26 @@ def _redis() -> redis.Redis:
     url = flag_store_url()
     client = _clients.get(url)
     if client is None:
-        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        client = _clients[url] = redis.Redis.from_url(
+            url, socket_timeout=max(2.0, settings.WEBHOOK_DRAIN_IDLE_SECONDS + 1), socket_connect_timeout=1.0
+        )
     return client
 
 
 def _key(shard: int) -> str:
     return f"{KEY_PREFIX}{shard}"
+
+
+def _wake_key(shard: int) -> str:
+    return f"{KEY_PREFIX}{shard}:wake"
+
+
+def _wait_for_commit(shard: int, seconds: float) -> None:
+    """Until a commit wakes this shard's drain (kick), or `seconds` pass."""
+    try:
+        _redis().blpop([_wake_key(shard)], timeout=max(seconds, 0.01))
+    except redis.RedisError:
+        time.sleep(min(seconds, IDLE_POLL_SECONDS))
 
 
 def _ttl() -> int:
@@ -89,7 +104,11 @@ def kick(shards: Iterable[int] | None = None) -> bool:
         pipe = _redis().pipeline(transaction=False)
         for shard in wanted:
             pipe.set(_key(shard), "1", nx=True, ex=_ttl())
-        won = [shard for shard, was_set in zip(wanted, pipe.execute(), strict=True) if was_set]
+            # and wake a drain that lingers on this shard (one token at most, short-lived)
+            pipe.rpush(_wake_key(shard), "1")
+            pipe.ltrim(_wake_key(shard), -1, -1)
+            pipe.expire(_wake_key(shard), 60)
+        won = [shard for shard, was_set in zip(wanted, pipe.execute()[::4], strict=True) if was_set]
     except redis.RedisError:
         logger.warning("webhook drain keys unreachable; falling back to one task per transaction", exc_info=True)
         return False
@@ -149,7 +168,7 @@ def drain(shard: int, batch: int | None = None, seconds: float | None = None, ha
             # here costs less than a new task (and keeps batches large enough to pay)
             idle_until = idle_until or now + settings.WEBHOOK_DRAIN_IDLE_SECONDS
             if now < idle_until and now < deadline:
-                time.sleep(IDLE_POLL_SECONDS)
+                _wait_for_commit(shard, min(idle_until, deadline) - now)
                 continue
             release(shard)
             claims = claim_ready(shard, count, batch, skip)  # what committed while we were deciding

@@ -253,8 +253,8 @@ WEBHOOK_DISPATCH_LIMIT = int(os.environ.get("WEBHOOK_DISPATCH_LIMIT", "1000"))
 WEBHOOK_DRAIN_SHARDS = int(os.environ.get("WEBHOOK_DRAIN_SHARDS", "2"))
 WEBHOOK_DRAIN_BATCH = int(os.environ.get("WEBHOOK_DRAIN_BATCH", "200"))
 WEBHOOK_DRAIN_SECONDS = float(os.environ.get("WEBHOOK_DRAIN_SECONDS", "2"))
-# A drain that finds nothing polls this long (every 20 ms) before it ends.
-WEBHOOK_DRAIN_IDLE_SECONDS = float(os.environ.get("WEBHOOK_DRAIN_IDLE_SECONDS", "0.2"))
+# A drain that finds nothing waits this long for the next commit (woken by it) before it ends.
+WEBHOOK_DRAIN_IDLE_SECONDS = float(os.environ.get("WEBHOOK_DRAIN_IDLE_SECONDS", "0.5"))
 WEBHOOK_SEND_CONCURRENCY = int(os.environ.get("WEBHOOK_SEND_CONCURRENCY", "4"))
 WEBHOOK_DRAIN_REDIS_URL = os.environ.get("WEBHOOK_DRAIN_REDIS_URL", "")
 # stock.snapshot: rows per event, and how often Celery beat sends one (seconds).
