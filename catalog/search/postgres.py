@@ -16,8 +16,9 @@ A SKU matches when (each served by an index, see migrations 0002 and 0005):
 - text with non-Latin letters (e.g. Chinese, which has no spaces between words) is found as a
   substring of the names as well (trigram index);
 - only when nothing matched that way: the SKU contains the text (a partial SKU), or the text
-  is within trigram word similarity of the SKU and names (typos).
-Ranking: an exact SKU first, then SKU prefixes, then ts_rank (weights A-D) plus similarity.
+  matches with its unknown words read as their closest dictionary words (typos, spelling.py).
+Ranking: an exact SKU first, then SKU prefixes, then ts_rank (weights A-D), for typos plus the
+trigram word similarity of the text to the SKU and names.
 A broad text (more than RANK_CANDIDATES matches) is ranked among the best candidates only:
 SKU prefixes, then matches holding the words in SKU or names (weights A/B), best-selling
 first, so ts_rank never runs over thousands of rows.
@@ -31,7 +32,16 @@ from django.db import connection
 from . import spelling
 from .database import load_hits
 from .dealer_prices import DealerPricing
-from .postgres_sql import TSQUERY, Matches, Sql, category_ids, fuzzy_can_match, like_prefix, matches, relevance_sql
+from .postgres_sql import (
+    TSQUERY,
+    Matches,
+    Sql,
+    category_ids,
+    fuzzy_can_match,
+    like_prefix,
+    matches,
+    relevance_sql,
+)
 from .types import (
     CategoryCount,
     Facets,
