@@ -78,10 +78,30 @@ def _urls(pattern, world) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _check(response, who: str, url: str):
+# Files any signed-in dealer may download (catalog pictures, course material, its own statement
+# and the quick-order template): every other file page answers only its owner.
+SHARED_FILES = {
+    "product_image",
+    "product_image_thumbnail",
+    "academy_lesson_document",
+    "quick_order_template",
+    "statement_file",
+}
+
+
+def _check(response, who: str, url: str, pattern=None):
     assert response.status_code != 500, f"{who}: {url} answered 500"
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode("utf-8", "replace")
+    kind = response.get("Content-Type", "")
+    if (
+        pattern is not None
+        and pattern.name not in SHARED_FILES
+        and response.status_code == 200
+        and "text/html" not in kind
+    ):
+        # A file (PDF, picture) shows no canary to a text search: that it is served at all is the leak.
+        pytest.fail(f"{who} downloaded {url} ({kind}): a file of B's?")
     leaked = [key for key, canary in CANARIES.items() if key not in AMOUNTS and canary in text]
     leaked += [key for key, pattern in AMOUNTS.items() if pattern.search(text)]
     assert not leaked, f"{who} read B's {leaked} on {url} (HTTP {response.status_code})"
@@ -100,7 +120,7 @@ def test_page_shows_and_changes_nothing_of_another_dealer(pattern, world, client
         savepoint = transaction.savepoint()
         try:
             for i, url in enumerate(urls):
-                _check(client.get(url), who, url)
+                _check(client.get(url), who, url, pattern)
                 if who == "a_admin":  # signed out, every dealer page sends to the sign-in page
                     _check(
                         client.post(url, {**FORM, "action": ACTIONS[i % len(ACTIONS)]}),
@@ -116,3 +136,14 @@ def test_page_shows_and_changes_nothing_of_another_dealer(pattern, world, client
             transaction.savepoint_rollback(savepoint)
         changed = sweep.differences(sweep.fingerprint(written), after)
         assert not changed, f"{who} changed B's rows through {pattern.name}: {changed}"
+
+
+def test_b_itself_downloads_its_files_so_the_file_check_means_something(world, client):
+    """B's admin gets B's comment attachment and marketing proof (200, not HTML): the very
+    answer the sweep refuses to anyone else."""
+    client.force_login(world.b.admin)
+    assert set(world.b_files) == {"attachment", "fund_proof_file"}
+    for name, pk in world.b_files.items():
+        url = reverse(f"storefront:{name}", args=[pk])
+        response = client.get(url)
+        assert response.status_code == 200 and "text/html" not in response["Content-Type"], url

@@ -99,6 +99,7 @@ class World:
     staff: object
     identifiers: dict[str, list[str]] = field(default_factory=dict)
     named_values: dict[str, object] = field(default_factory=dict)  # argument name -> a good value
+    b_files: dict[str, int] = field(default_factory=dict)  # storefront URL name -> pk of B's file
     # scope -> a raw token with every scope but that one
     app_tokens: dict[str, str] = field(default_factory=dict)
 
@@ -377,7 +378,13 @@ def build_world() -> World:
 
     # Messages: a thread on B's order with a comment, a notification to B's admin.
     thread = messaging.thread_for(confirmed)
-    comment = messaging.post_comment(thread=thread, author=b.buyer, body=c["comment"])
+    comment = messaging.post_comment(
+        thread=thread,
+        author=b.buyer,
+        body=c["comment"],
+        files=[SimpleUploadedFile("photo.png", _png())],
+    )
+    attachment = comment.attachments.get()
     deal_thread = messaging.thread_for(deal)
     messaging.post_comment(thread=deal_thread, author=b.admin, body=c["comment"])
     notification = Notification.objects.create(
@@ -431,6 +438,7 @@ def build_world() -> World:
             str(invitation.pk),
             str(family.pk),
             str(proof.pk),
+            str(attachment.pk),
         ],
         "certificate_code": [certificate.code],
         "idempotency_key": [
@@ -455,7 +463,13 @@ def build_world() -> World:
         "removeSkus": "SWEEP-HAMMER",
     }  # scalar (each list item)
     return World(
-        a=a, b=b, staff=staff, identifiers=identifiers, app_tokens=tokens, named_values=named
+        a=a,
+        b=b,
+        staff=staff,
+        identifiers=identifiers,
+        app_tokens=tokens,
+        named_values=named,
+        b_files={"attachment": attachment.pk, "fund_proof_file": proof.pk},
     )
 
 
