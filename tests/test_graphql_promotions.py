@@ -252,4 +252,7 @@ def test_badges_cost_the_same_queries_for_any_page_size(graphql, shop):
     for i in range(40):
         VariantFactory(product=ProductFactory(name=f"Item {i:03d}", category=lights if i % 2 else None))
     client = graphql(shop["a"])
+    # The first search of a promotions state builds them once for the cache (catalog/search/
+    # pricing_snapshot.py); after that a page costs the same queries whatever its size.
+    _count(client, 5)
     assert _count(client, 5) == _count(client, 40)
