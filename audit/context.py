@@ -6,9 +6,8 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from operations import request_id
+from operations.client_address import client_ip
 
 SYSTEM = "system"
 USER_AGENT_MAX = 300
@@ -26,14 +25,6 @@ class Actor:
 
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
-
-
-def client_ip(request) -> str | None:
-    header = getattr(settings, "AUDIT_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    # Behind a proxy that appends the client address, the last entry is the one it saw.
-    value = value.split(",")[-1].strip() if value else request.META.get("REMOTE_ADDR", "")
-    return value or None
 
 
 def from_request(request) -> Actor:

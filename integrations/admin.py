@@ -13,11 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from audit.admin_mixins import AuditedAdmin
+
 from . import replay, selectors
 from .endpoints import pause_endpoint, resume_endpoint, rotate_secret, send_test_event
 from .events import ALL_EVENTS, EVENT_TYPES
-from audit.admin_mixins import AuditedAdmin
-
 from .inbound import admin as inbound_admin  # noqa: F401 - registers the inbound screens
 from .models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from .services import retry_deliveries

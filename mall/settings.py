@@ -469,10 +469,8 @@ GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "50000"))
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
 
 # --- audit log and staff roles (AUDIT) ---
-# The client address recorded in the audit log: REMOTE_ADDR, or behind a proxy the header it
-# sets (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Only set it when a proxy you run
-# always writes that header, or clients can claim any address.
-AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", os.environ.get("LOGIN_CLIENT_IP_HEADER", ""))
+# The client address recorded in the audit log is the one rate limits and lockout use
+# (operations/client_address.py: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies).
 # An Excel export holds at most this many rows (the CSV export has them all).
 AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "100000"))
 

@@ -261,7 +261,6 @@ class MembershipAdmin(admin.ModelAdmin):
         return obj.user.email
 
 
-# Announcements and comment threads (DEALS) register their own admin classes.
-from partners import admin_messages  # noqa: E402, F401
-# Invitations (INVITES): read only.
-from partners import admin_invitations  # noqa: E402, F401
+# Announcements and comment threads (DEALS) and the read-only invitations (INVITES) register
+# their own admin classes.
+from partners import admin_invitations, admin_messages  # noqa: E402, F401

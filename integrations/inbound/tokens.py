@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditEntry
 from audit.changes import CHANGED
+from audit.models import AuditEntry
 from audit.services import record
 from mall.errors import DomainError
 
