@@ -4,6 +4,8 @@ Missing secrets stop the start earlier, in mall/settings.py (operations/config.p
 checks catch settings that start but run badly in production.
 """
 
+import os
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -35,5 +37,13 @@ def production_settings(app_configs, **kwargs):
             "process (and every restart) gives a client a fresh allowance.",
             hint="Set CACHE_URL=redis://host:6379/1, shared by every web process (docs/security.md, limits).",
             id="operations.W004",
+        ))
+    site_url = getattr(settings, "SITE_URL", "")
+    secure = getattr(settings, "SESSION_COOKIE_SECURE", False)
+    if "SITE_URL" not in os.environ or (secure and not site_url.startswith("https://")):
+        problems.append(Warning(
+            f"SITE_URL is {site_url!r}: invitation e-mails link dealers to this address.",
+            hint="Set SITE_URL to the storefront's public address, e.g. https://mall.example.com.",
+            id="operations.W005",
         ))
     return problems

@@ -20,13 +20,14 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://mall.example.com",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "SITE_URL": "https://mall.example.com",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
 }
 # Variables of the machine running the tests that must not leak into the child's settings.
 CLEARED = {
     "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "HTTPS", "GRAPHIQL", "CACHE_URL",
-    "RATE_LIMITS_ENABLED",
+    "RATE_LIMITS_ENABLED", "SITE_URL",
     "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "LOG_FORMAT",
     # The browser tests switch Django's async guard off in their worker; production never does.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -90,6 +91,15 @@ def test_check_deploy_warns_when_rate_limit_counters_are_not_shared():
     assert "operations.W004" in done.stderr and "CACHE_URL is not set: rate-limit counters" in done.stderr
     done = manage("check", "--deploy", "--fail-level", "WARNING", RATE_LIMITS_ENABLED="0", **env)
     assert done.returncode == 0, done.stderr  # no limits, nothing to share
+
+
+def test_check_deploy_warns_when_invitation_links_would_point_elsewhere():
+    env = {**PRODUCTION}
+    env.pop("SITE_URL")
+    done = manage("check", "--deploy", **env)
+    assert "operations.W005" in done.stderr and "SITE_URL is 'http://127.0.0.1:8000'" in done.stderr
+    done = manage("check", "--deploy", **{**env, "SITE_URL": "http://mall.example.com"})
+    assert "operations.W005" in done.stderr  # plain HTTP behind HTTPS
 
 
 def test_the_demo_starts_without_any_environment():
