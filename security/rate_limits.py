@@ -93,12 +93,15 @@ PAGE_POLICIES = {
     ("storefront", "catalog"): ("GET", ("search",), "page"),  # the catalog page is the search page
     ("integrations", "erp_operation"): ("POST", ("app_token",), "json"),  # the same calls as erp* mutations
     ("security", "two_factor_verify"): ("POST", ("login_ip", "two_factor"), "page"),  # staff's six-digit codes
+    # A signed-out page that tries secret tokens: counted with the sign-ins of the address.
+    ("storefront", "invitation_accept"): ("POST", ("login_ip",), "page"),
 }
 
 # GraphQL root fields -> (policies, the argument naming the account). Every alias counts.
 GRAPHQL_POLICIES = {
     "tokenCreate": (("login_ip", "login_account"), "email"),
     "tokenRefresh": (("login_ip",), None),
+    "invitationAccept": (("login_ip",), None),
     "checkoutComplete": (("checkout",), None),
     "products": (("search",), None),
 }

@@ -308,3 +308,18 @@ def test_token_refresh_counts_with_the_sign_ins_of_the_address(client, settings)
     for _ in range(2):
         assert post_graphql(client, refresh).json()["data"]["tokenRefresh"]["token"] is None
     assert_rate_limited(post_graphql(client, refresh), "tokenRefresh")
+
+
+def test_invitation_links_tried_by_page_or_api_count_with_the_sign_ins_of_the_address(client, settings):
+    """Guessing invitation tokens is guessing a secret: 3 tries an hour here, page and API together."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_ip": "3/h"}
+    accept = (
+        'mutation { invitationAccept(token: "guess", firstName: "A", lastName: "B", password: "x") '
+        "{ success errors { code } } }"
+    )
+    assert post_graphql(client, accept).json()["data"]["invitationAccept"]["success"] is False
+    page = client.post("/invitations/guess-two/", {"first_name": "A", "last_name": "B"})
+    assert page.status_code != 429
+    assert post_graphql(client, accept).json()["data"]["invitationAccept"]["success"] is False
+    assert_rate_limited(post_graphql(client, accept), "invitationAccept")
+    assert client.post("/invitations/guess-three/", {"first_name": "A"}).status_code == 429
