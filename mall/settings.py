@@ -342,6 +342,9 @@ ELASTICSEARCH_TIMEOUT_SECONDS = float(os.environ.get("ELASTICSEARCH_TIMEOUT_SECO
 SEARCH_PRICE_RANGES = env_list("SEARCH_PRICE_RANGES", "1,2,5,10,20,50,100")
 # A broader search counts its facets over the first this many matches (docs/search.md).
 SEARCH_FACET_LIMIT = int(os.environ.get("SEARCH_FACET_LIMIT", "5000"))
+# Live promotions built for search are kept this long per state of the promotions (any change
+# of the promotions is seen at once; a renamed tier or region code after this many seconds).
+SEARCH_PROMOTIONS_CACHE_SECONDS = int(os.environ.get("SEARCH_PROMOTIONS_CACHE_SECONDS", "300"))
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", ()), "catalog.search.tasks"]
 CELERY_BEAT_SCHEDULE["search-units-sold"] = {
     "task": "catalog.search.refresh_units_sold",
