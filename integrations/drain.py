@@ -112,11 +112,12 @@ def kick(shards: Iterable[int] | None = None) -> bool:
     except redis.RedisError:
         logger.warning("webhook drain keys unreachable; falling back to one task per transaction", exc_info=True)
         return False
+    published = True
     for shard in won:
         if not _publish(shard):
             release(shard)  # nobody will drain it: let the next commit or sweep try again
-            return False
-    return True
+            published = False
+    return published
 
 
 def _publish(shard: int) -> bool:
