@@ -70,6 +70,21 @@ class MaxFieldsRule(ValidationRule):
             ))
 
 
+class StringLiteralRule(ValidationRule):
+    """String literals of the query text get the cleaning variables get (clean_value).
+
+    The body was cleaned as JSON, but a literal may spell a NUL byte as an escape
+    (`"\\u0000"`) that only the GraphQL parser decodes; like a variable holding one, it then
+    matches nothing real instead of reaching PostgreSQL, which cannot store it. Validation is
+    the one step between parsing and execution, so the parsed value is replaced here.
+    """
+
+    def enter_string_value(self, node, *_args):
+        cleaned = clean_value(node.value)
+        if cleaned != node.value:
+            node.value = cleaned
+
+
 class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
     """graphql-core's rule refusing __schema and __type (GRAPHQL_INTROSPECTION off), with a code.
     `__typename` stays allowed: clients need it and it tells nothing about the schema."""

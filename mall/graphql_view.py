@@ -32,6 +32,7 @@ from mall.graphql_cost import DEFAULT_MAX_COST, cost_rule
 from mall.graphql_guards import (
     IntrospectionDisabledRule,
     MaxFieldsRule,
+    StringLiteralRule,
     clean_body,
     depth_limit_rule,
 )
@@ -125,6 +126,7 @@ class MallGraphQLView(GraphQLView):
             *specified_rules,
             depth_limit_rule(MAX_QUERY_DEPTH),
             MaxFieldsRule,
+            StringLiteralRule,
             cost_rule(getattr(settings, "GRAPHQL_MAX_COST", DEFAULT_MAX_COST), variables if isinstance(variables, dict) else {}),
         ]
         if not getattr(settings, "GRAPHQL_INTROSPECTION", True):

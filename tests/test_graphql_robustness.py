@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from graphql import parse, validate
 
+from mall.graphql_guards import StringLiteralRule
+from mall.schema import schema
 from tests.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,14 @@ def test_fragments_count_towards_the_depth_limit(graphql):
     response = graphql().post(query)
     assert response.status_code == 400
     assert "exceeds maximum operation depth" in response.json()["errors"][0]["message"]
+
+
+def test_a_nul_spelled_as_an_escape_in_the_query_text_is_cleaned_like_a_variable(graphql, dealer_a):
+    """Variables are cleaned as JSON; an escape inside a literal is only decoded by the GraphQL
+    parser, so the validation step replaces it (the inbound ERP calls stored such a key: a 500)."""
+    document = parse('{ products(search: "FIX\\u0000255") { totalCount } }')
+    assert validate(schema.graphql_schema, document, [StringLiteralRule]) == []
+    argument = document.definitions[0].selection_set.selections[0].arguments[0]
+    assert argument.value.value == "FIX\ufffd255"
+    found = graphql(dealer_a).execute('{ products(search: "FIX\\u0000255") { totalCount } }')
+    assert found == {"data": {"products": {"totalCount": 0}}}
