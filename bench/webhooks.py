@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=2000)
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--producers", type=int, default=1, help="producer processes sharing --rate (each its own SKUs)")
     parser.add_argument("--backlog", action="store_true", help="write every event first (hand-over held back), then "
                         "wake the drains: the workers' drain rate, whatever the producer manages")
     parser.add_argument("--in-process", action="store_true", help="the delivery path's cost per event, no Celery")
@@ -194,9 +195,11 @@ def main() -> None:
             pg_before = _postgres_cpu(psutil)
             woken = time.time()
             drain.kick()
+        elif args.producers > 1:
+            committed, sequences, producer_cpu = produce_in_parallel(args)
         else:
             committed, sequences = produce(args, record_events, EventSpec, API_VERSION, transaction)
-        producer_cpu = time.process_time() - producer_cpu
+        producer_cpu = producer_cpu if args.producers > 1 and not args.backlog else time.process_time() - producer_cpu
         receipts, bad_signatures = wait_for(args, len(committed))
         cpu = {name: _cpu(procs) - cpu_before[name] for name, procs in parts.items()}
         cpu["postgres"] = _postgres_cpu(psutil, pg_before)
@@ -318,8 +321,43 @@ def in_process(args, EventSpec, API_VERSION, transaction) -> None:
           f"sql_per_event={len(queries.captured_queries) / args.events:.3f}")
 
 
+def produce_in_parallel(args):
+    """`--producers` processes, each writing its share of the events at its share of the rate,
+    over its own SKUs (so each aggregate's sequence has one writer). Returns the commit times,
+    and the producers' CPU seconds."""
+    import multiprocessing
+
+    from django.db import connection
+
+    connection.close()
+    with multiprocessing.get_context("spawn").Pool(args.producers) as pool:
+        parts = pool.starmap(_produce_part, [(vars(args), part) for part in range(args.producers)])
+    committed = {}
+    for part_committed, _ in parts:
+        committed.update(part_committed)
+    return committed, None, sum(cpu for _, cpu in parts)
+
+
+def _produce_part(options: dict, part: int):
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from integrations.events import API_VERSION, EventSpec
+    from integrations.services import record_events
+
+    count = options["producers"]
+    share = options["events"] // count + (1 if part < options["events"] % count else 0)
+    args = argparse.Namespace(**{**options, "events": share, "rate": options["rate"] / count, "part": part})
+    cpu = time.process_time()
+    committed, _ = produce(args, record_events, EventSpec, API_VERSION, transaction)
+    return committed, time.process_time() - cpu
+
+
 def produce(args, record_events, EventSpec, API_VERSION, transaction):
-    rng = random.Random(5)
+    part, parts = getattr(args, "part", 0), max(1, getattr(args, "producers", 1))
+    rng = random.Random(5 + part)
     next_sequence: dict[str, int] = defaultdict(lambda: 1)
     committed: dict[str, float] = {}
     started = time.time()
@@ -330,7 +368,7 @@ def produce(args, record_events, EventSpec, API_VERSION, transaction):
                 time.sleep(pause)
         specs = []
         for _ in range(min(args.per_txn, args.events - written)):
-            sku = f"SKU{rng.randrange(args.skus):05d}"
+            sku = f"SKU{rng.randrange(args.skus // parts) * parts + part:05d}"
             seq = next_sequence[sku]
             next_sequence[sku] += 1
             data = {"api_version": API_VERSION, "sequence": seq, "sku": sku, "warehouse": "MAIN", "quantity_on_hand": 100,
