@@ -15,10 +15,11 @@ from audit.admin_mixins import AuditedAdmin
 from audit.changes import diff, fresh_snapshot
 from audit.models import AuditEntry
 from audit.services import record
+from mall.admin_read_only import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     change_list_template = "admin/audit/auditentry/change_list.html"
     list_display = ["occurred_at", "actor_label", "action", "object_type", "object_text", "fields_changed", "ip_address"]
     list_filter = ["action", "object_type", "occurred_at"]
@@ -28,15 +29,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     fields = ["occurred_at", "actor_label", "actor", "ip_address", "user_agent", "request_id", "action", "object_type",
               "object_id", "object_text", "note", "changes_table"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="fields")
     def fields_changed(self, obj):

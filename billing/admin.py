@@ -32,31 +32,21 @@ from billing.models import (
 from billing.selectors import aging, on_account_block, statement
 from billing.services import issue_credit_note, record_payment, release_overdue_hold
 from billing.statements import filename, statement_pdf, statement_xlsx
+from mall.admin_read_only import ReadOnlyAdmin
 from mall.errors import DomainError
 
 RELEASE_DAYS = 7
 FILE_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class InvoiceLineInline(ReadOnly, admin.TabularInline):
+class InvoiceLineInline(ReadOnlyAdmin, admin.TabularInline):
     model = InvoiceLine
     fields = ["line_number", "sku", "description", "quantity", "unit_price", "line_total"]
     readonly_fields = fields
     extra = 0
 
 
-class AllocationInline(ReadOnly, admin.TabularInline):
+class AllocationInline(ReadOnlyAdmin, admin.TabularInline):
     model = Allocation
     fk_name = "invoice"
     fields = ["applied_on", "receipt", "credit_note", "amount"]
@@ -69,7 +59,7 @@ class AllocationInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnly, admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["number", "company", "order", "issued_on", "due_on", "total", "amount_allocated", "status", "on_account", "erp_number"]
     list_filter = ["status", "on_account", "issued_on"]
     list_select_related = ["company", "order"]
@@ -80,7 +70,7 @@ class InvoiceAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(ReadOnly, admin.ModelAdmin):
+class CreditNoteAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["number", "company", "invoice", "issued_on", "amount", "amount_applied", "reason", "source_reference"]
     list_select_related = ["company", "invoice"]
     search_fields = ["number", "company__code", "company__name", "source_reference", "invoice__number"]
@@ -89,7 +79,7 @@ class CreditNoteAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(PaymentReceipt)
-class PaymentReceiptAdmin(ReadOnly, admin.ModelAdmin):
+class PaymentReceiptAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["received_at", "company", "method", "amount", "amount_applied", "currency", "reference", "recorded_by"]
     list_filter = ["method"]
     list_select_related = ["company", "recorded_by"]
@@ -98,7 +88,7 @@ class PaymentReceiptAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnly, admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["occurred_on", "company", "kind", "document", "description", "amount", "currency"]
     list_filter = ["kind"]
     list_select_related = ["company"]

@@ -5,24 +5,16 @@ from django.contrib import admin, messages
 from insights import services
 from insights.admin_views import insights_urls
 from insights.models import RefreshedDay
+from mall.admin_read_only import ReadOnlyAdmin
 
 
 @admin.register(RefreshedDay)
-class RefreshedDayAdmin(admin.ModelAdmin):
+class RefreshedDayAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: which days the dashboards were last rebuilt for, from which signature."""
 
     list_display = ("day", "refreshed_at", "signature")
     date_hierarchy = "day"
     actions = ["refresh_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Rebuild the selected days now", permissions=["view"])
     def refresh_selected(self, request, queryset):

@@ -3,13 +3,15 @@ became of it; the token is never shown (only its hash is stored, and not even th
 
 from django.contrib import admin
 
+from mall.admin_read_only import ReadOnlyAdmin
 from partners.models import Invitation
 
 LIST_PER_PAGE = 50
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    # Invitations are made and changed by dealer admins only (partners/invitations.py).
     list_display = ["email", "company", "role", "status_label", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["role", "created_at"]
     list_select_related = ["company", "invited_by"]
@@ -24,13 +26,3 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, obj):
         return obj.get_status_display()
-
-    # Invitations are made and changed by dealer admins only (partners/invitations.py).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

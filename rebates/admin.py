@@ -4,6 +4,7 @@ periods (read-only: append-only), settlements to review and approve, and rebate 
 from django.contrib import admin, messages
 
 from audit.admin_mixins import AuditedAdmin
+from mall.admin_read_only import ReadOnlyAdmin
 from mall.errors import DomainError
 from rebates.calculation import Target, describe_ladder
 from rebates.models import (
@@ -16,17 +17,6 @@ from rebates.models import (
     WalletEntry,
 )
 from rebates.services import approve_settlement
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RebateTargetInline(admin.TabularInline):
@@ -64,7 +54,7 @@ class RebateProgramAdmin(AuditedAdmin, admin.ModelAdmin):
         return describe_ladder([Target(t.threshold, t.rate) for t in obj.targets.all()]) or "—"
 
 
-class AccrualEntryInline(ReadOnly, admin.TabularInline):
+class AccrualEntryInline(ReadOnlyAdmin, admin.TabularInline):
     model = AccrualEntry
     fields = ["created_at", "kind", "order", "return_request", "volume_change", "rate", "amount", "volume_after",
               "accrued_after", "note"]
@@ -76,7 +66,7 @@ class AccrualEntryInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(DealerPeriod)
-class DealerPeriodAdmin(ReadOnly, admin.ModelAdmin):
+class DealerPeriodAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["company", "program", "starts_on", "ends_on", "volume", "accrued", "status"]
     list_filter = ["status", "program"]
     list_select_related = ["company", "program"]
@@ -85,7 +75,7 @@ class DealerPeriodAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(AccrualEntry)
-class AccrualEntryAdmin(ReadOnly, admin.ModelAdmin):
+class AccrualEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "period", "kind", "volume_change", "rate", "amount", "accrued_after"]
     list_filter = ["kind", "period__program"]
     list_select_related = ["period__company", "period__program"]
@@ -93,7 +83,7 @@ class AccrualEntryAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnly, admin.ModelAdmin):
+class SettlementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["dealer", "program", "period_start", "volume", "rate", "amount", "accrued", "difference", "status",
                     "payout", "payout_reference"]
     list_filter = ["status", "period__program", "payout"]
@@ -130,7 +120,7 @@ class SettlementAdmin(ReadOnly, admin.ModelAdmin):
         self.message_user(request, f"{paid} settlement{'s' if paid != 1 else ''} approved and paid.", messages.SUCCESS)
 
 
-class WalletEntryInline(ReadOnly, admin.TabularInline):
+class WalletEntryInline(ReadOnlyAdmin, admin.TabularInline):
     model = WalletEntry
     fields = ["created_at", "kind", "amount", "balance_after", "reason", "reference"]
     readonly_fields = fields
@@ -138,7 +128,7 @@ class WalletEntryInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(RebateWallet)
-class RebateWalletAdmin(ReadOnly, admin.ModelAdmin):
+class RebateWalletAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["company", "currency", "balance"]
     list_select_related = ["company"]
     search_fields = ["company__code", "company__name"]

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from audit.admin_mixins import AuditedAdmin
+from mall.admin_read_only import ReadOnlyAdmin
 
 from .models import AppToken, InboundCall, Scope
 from .tokens import create_token, revoke_token
@@ -60,18 +61,9 @@ class AppTokenAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(InboundCall)
-class InboundCallAdmin(admin.ModelAdmin):
+class InboundCallAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "operation", "token", "outcome", "status_code", "rows_total", "rows_applied", "rows_failed", "idempotency_key", "duration_ms", "error"]
     list_filter = ["operation", "outcome", "token"]
     search_fields = ["=idempotency_key"]
     date_hierarchy = "created_at"
     list_select_related = ["token"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
