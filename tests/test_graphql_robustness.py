@@ -168,3 +168,14 @@ def test_a_nul_spelled_as_an_escape_in_the_query_text_is_cleaned_like_a_variable
     assert argument.value.value == "FIX\ufffd255"
     found = graphql(dealer_a).execute('{ products(search: "FIX\\u0000255") { totalCount } }')
     assert found == {"data": {"products": {"totalCount": 0}}}
+
+
+def test_fragments_spread_twice_at_each_of_26_levels_are_refused_at_once(graphql):
+    """1 KB that spreads F0 2^26 times, signed out: graphene's depth limit walked every spread
+    (minutes of a worker); each fragment's depth is now worked out once and the cost rule refuses."""
+    levels = 26
+    fragments = " ".join(f"fragment F{i} on User {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1))
+    response = graphql().post(f"fragment F0 on User {{ email }} {fragments} {{ me {{ ...F{levels} }} }}")
+    assert response.status_code == 400
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
+    assert response.json()["errors"][0]["extensions"]["cost"] == 2**26 + 1  # me + 2^26 × email
