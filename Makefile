@@ -25,7 +25,9 @@ demo: install
 	$(PY) manage.py setup_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@PORT=$(PORT) $(PY) manage.py demo_banner
-	$(PY) manage.py deliver_webhooks --loop & \
+	@# Invitation e-mails link to SITE_URL: the port the demo serves on.
+	export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	  $(PY) manage.py deliver_webhooks --loop & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 

@@ -459,6 +459,7 @@ RATE_LIMITS = {
     "search": _rate("RATE_LIMIT_SEARCH", "120/m"),
     "app_token": _rate("RATE_LIMIT_APP_TOKEN", "600/m"),
     "two_factor": _rate("RATE_LIMIT_TWO_FACTOR", "5/m"),  # staff two-factor codes per user
+    "password_change": _rate("RATE_LIMIT_PASSWORD_CHANGE", "5/m"),  # old passwords tried per user
 }
 RATELIMIT_USE_CACHE = "default"
 # If the cache cannot be reached: let requests through (and log an error) rather than refuse all.

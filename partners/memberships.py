@@ -6,6 +6,7 @@ one company are serialised on its row, so two admins demoting each other at once
 it with none.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -17,6 +18,9 @@ from partners.models import Company, Membership
 
 # Membership.order_limit's column: 14 digits, 2 after the point.
 MAX_LIMIT = Decimal("999999999999.99")
+# A comma is read only as a thousands separator ("1,250.00"); "12,50" (a decimal comma) is
+# refused rather than read as 1,250.
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def company_members(company: Company):
@@ -37,8 +41,9 @@ def parse_limit(value) -> Decimal | None:
     decimals, not negative; a DomainError otherwise."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    text = str(value).strip()
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = None if "," in text and not THOUSANDS.fullmatch(text) else Decimal(text.replace(",", ""))
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():

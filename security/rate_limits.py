@@ -81,6 +81,7 @@ POLICIES = {
         Policy("search", _user_or_ip_key, "catalog searches per user (per address when signed out)"),
         Policy("app_token", _app_token_key, "ERP API calls per app token"),
         Policy("two_factor", _user_or_ip_key, "two-factor codes tried per user"),
+        Policy("password_change", _user_or_ip_key, "password changes (old passwords tried) per user"),
     )
 }
 
@@ -95,6 +96,8 @@ PAGE_POLICIES = {
     ("security", "two_factor_verify"): ("POST", ("login_ip", "two_factor"), "page"),  # staff's six-digit codes
     # A signed-out page that tries secret tokens: counted with the sign-ins of the address.
     ("storefront", "invitation_accept"): ("POST", ("login_ip",), "page"),
+    # A signed-in browser left open must not let anyone guess the password behind it.
+    ("storefront", "password_change"): ("POST", ("login_ip", "password_change"), "page"),
 }
 
 # GraphQL root fields -> (policies, the argument naming the account). Every alias counts.

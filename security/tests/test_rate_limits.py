@@ -77,7 +77,7 @@ def test_the_limits_are_on_by_default(settings):
     assert settings.RATELIMIT_ENABLE is True
     assert settings.RATE_LIMITS == {
         "login_ip": "30/m", "login_account": "5/m", "checkout": "10/m", "search": "120/m", "app_token": "600/m",
-        "two_factor": "5/m",
+        "two_factor": "5/m", "password_change": "5/m",
     }
     assert settings.MIDDLEWARE[-1] == "security.rate_limits.RateLimitMiddleware"
 
@@ -323,3 +323,14 @@ def test_invitation_links_tried_by_page_or_api_count_with_the_sign_ins_of_the_ad
     assert post_graphql(client, accept).json()["data"]["invitationAccept"]["success"] is False
     assert_rate_limited(post_graphql(client, accept), "invitationAccept")
     assert client.post("/invitations/guess-three/", {"first_name": "A"}).status_code == 429
+
+
+def test_old_passwords_tried_on_the_password_page_are_limited_per_user(client, settings, dealer_a):
+    """Someone at an unlocked browser cannot guess the password behind it at speed."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_change": "3/h"}
+    client.force_login(dealer_a)
+    wrong = {"old_password": "not-it", "new_password1": "a-Long-new-pass-42", "new_password2": "a-Long-new-pass-42"}
+    for _ in range(3):
+        assert client.post("/account/password/", wrong).status_code == 200  # the form, with its error
+    refused = client.post("/account/password/", wrong)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0

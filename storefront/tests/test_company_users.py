@@ -71,6 +71,12 @@ def test_bad_limits_are_refused_with_a_clear_message(dealer):
         assert message in answer.content.decode(), typed
     assert member(dealer.buyer).order_limit == Decimal("100.00")
     assert parse_limit(" 0 ") == Decimal("0.00") and parse_limit(None) is None
+    # A comma only separates thousands; a decimal comma is refused, never read as 100 times more.
+    assert parse_limit("1,250.00") == Decimal("1250.00") and parse_limit("12,500") == Decimal("12500.00")
+    for typed in ("12,50", "1,2", "1,25,0", ",500"):
+        answer = client.post(user_url(member(dealer.buyer)), {"role": "buyer", "order_limit": typed}, follow=True)
+        assert "Give the order limit as an amount such as 500.00" in answer.content.decode(), typed
+    assert member(dealer.buyer).order_limit == Decimal("100.00")
 
 
 def test_the_last_admin_cannot_be_demoted(dealer):
