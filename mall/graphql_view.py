@@ -13,6 +13,8 @@ What a request may ask for is checked before anything runs (docs/api.md, "Limits
 field count, cost and page size (validation rules: mall/graphql_guards.py, mall/graphql_cost.py),
 introspection (GRAPHQL_INTROSPECTION), then the rate limits of its root fields
 (security/rate_limits.py): over a rate, HTTP 429 with Retry-After and no resolver has run.
+A mutation sent with GET (or any method but GET and POST) gets HTTP 405 with `Allow` and a
+coded error (METHOD_NOT_ALLOWED).
 """
 
 import json
@@ -178,6 +180,10 @@ class MallGraphQLView(GraphQLView):
 
     @staticmethod
     def format_error(error):
+        if isinstance(error, HttpError) and error.response.status_code == 405:
+            # graphene's refusal of a mutation over GET (Allow: POST) or of another method
+            # (Allow: GET, POST): coded like our other refusals; the status and Allow stay.
+            return {"message": str(error), "extensions": {"code": "METHOD_NOT_ALLOWED"}}
         if isinstance(error, GraphQLError):
             original = error.original_error
             if original is not None and not isinstance(original, GraphQLError):

@@ -83,6 +83,21 @@ def test_get_requests_run_queries_but_not_mutations(client):
     mutation = 'mutation { tokenCreate(email: "a", password: "b") { token } }'
     response = client.get("/graphql/", {"query": mutation}, HTTP_ACCEPT="application/json")
     assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"errors": [{
+        "message": "Can only perform a mutation operation from a POST request.",
+        "extensions": {"code": "METHOD_NOT_ALLOWED"},
+    }]}
+
+
+def test_other_methods_are_refused_with_a_code(client):
+    response = client.put("/graphql/", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    assert response.json() == {"errors": [{
+        "message": "GraphQL only supports GET and POST requests.", "extensions": {"code": "METHOD_NOT_ALLOWED"},
+    }]}
 
 
 def test_an_unexpected_failure_is_masked(graphql, monkeypatch):
