@@ -11,7 +11,8 @@ whether an account exists. A full sign-in resets the account's count (not the ad
 The three entry points (storefront page, admin page, GraphQL tokenCreate) call
 `authenticate()` once per attempt; the axes backend refuses locked requests there, and
 `locked_message` says when to retry. The pages and tokenCreate show that message
-themselves; `lockout_response` only keeps axes from replacing their answer.
+themselves; `lockout_response` only keeps axes from replacing their answer (and gives a
+page its 429 with `Retry-After`: the seconds until the lock ends, from axes' rows).
 """
 
 import math
@@ -99,13 +100,23 @@ def is_locked(request, login: str) -> bool:
     return AxesProxyHandler.is_locked(request, {settings.AXES_USERNAME_FORM_FIELD: login})
 
 
+def retry_after(request, login: str) -> int:
+    """Whole seconds until the lock on this attempt's account or address ends (at least 1),
+    from axes' rows of the failures: the last failure's time plus the cool-off. Also kept on
+    the request (`security_lockout_retry_after`) for the answer's Retry-After header."""
+    ends = lock_ends_at(request, {settings.AXES_USERNAME_FORM_FIELD: login})
+    # No live rows (an unlock between axes' check and this read): the whole cool-off.
+    remaining = (ends - timezone.now()) if ends else get_cool_off(request)
+    seconds = max(1, math.ceil(max(remaining, timedelta(0)).total_seconds()))
+    request.security_lockout_retry_after = seconds
+    return seconds
+
+
 def locked_message(request, login: str) -> str:
     """'Too many failed sign-ins ... try again in N minutes', translated; marks the request
     as answered so axes' middleware leaves the page or API answer as it is."""
     request.security_lockout_shown = True
-    ends = lock_ends_at(request, {settings.AXES_USERNAME_FORM_FIELD: login})
-    remaining = (ends - timezone.now()) if ends else get_cool_off(request)
-    minutes = max(1, math.ceil(max(remaining, timedelta(0)).total_seconds() / 60))
+    minutes = math.ceil(retry_after(request, login) / 60)
     return ngettext(
         "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
         "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
@@ -134,7 +145,16 @@ def lockout_response(request, original_response=None, credentials=None):
     if getattr(request, "security_lockout_shown", False) and original_response is not None:
         if original_response.get("Content-Type", "").startswith("text/html"):
             original_response.status_code = 429  # the sign-in page with its message, as "Too Many Requests"
-        return original_response  # GraphQL: 200 with the typed LOCKED_OUT error
+            with_retry_after(request, original_response)
+        return original_response  # GraphQL: 200 with the typed LOCKED_OUT error (its retryAfter)
     login = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD) or ""
     message = locked_message(request, login)
-    return render(request, "security/locked_out.html", {"message": message}, status=429)
+    return with_retry_after(request, render(request, "security/locked_out.html", {"message": message}, status=429))
+
+
+def with_retry_after(request, response):
+    """The 429 answer with `Retry-After`: the seconds `locked_message` worked out."""
+    seconds = getattr(request, "security_lockout_retry_after", None)
+    if seconds is not None:
+        response["Retry-After"] = str(seconds)
+    return response

@@ -2,14 +2,23 @@
 
 from django.contrib.auth import authenticate
 
-from mall.errors import DomainError
+from mall.errors import DomainError, ErrorDetail
 from security import lockout, two_factor
 
 INVALID_CREDENTIALS = ("email", "INVALID_CREDENTIALS", "E-mail or password is wrong.")
 
 
-def _locked(request, login: str) -> DomainError:
-    return DomainError.single("email", "LOCKED_OUT", lockout.locked_message(request, login))
+class LockedOut(DomainError):
+    """LOCKED_OUT, with `retry_after`: whole seconds until the lock ends (axes' rows)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(ErrorDetail("email", "LOCKED_OUT", message))
+        self.retry_after = retry_after
+
+
+def _locked(request, login: str) -> LockedOut:
+    message = lockout.locked_message(request, login)  # works out request.security_lockout_retry_after
+    return LockedOut(message, request.security_lockout_retry_after)
 
 
 def api_sign_in(request, email: str, password: str, otp_code: str | None = None):

@@ -71,7 +71,7 @@ def verify(request):
         if lockout.is_locked(request, login):
             message = lockout.locked_message(request, login)
             logout(request)
-            return render(request, "security/locked_out.html", {"message": message}, status=429)
+            return lockout.with_retry_after(request, render(request, "security/locked_out.html", {"message": message}, status=429))
         device = two_factor.verify_code(user, form.cleaned_data["otp_token"])
         if device is not None:
             otp_login(request, device)

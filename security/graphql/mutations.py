@@ -14,11 +14,24 @@ from mall.graphql_types import Error, errors_from
 from partners.graphql.viewer import NOT_AUTHENTICATED, viewer
 from security import tokens
 from security.lockout import client_ip
-from security.sign_in import api_sign_in
+from security.sign_in import LockedOut, api_sign_in
 
 
 def _pair(user, family) -> dict:
     return {"token": create_access_token(user, family), "refresh_token": tokens.issue_refresh_token(family)}
+
+
+class SignInError(Error):
+    """An error of tokenCreate: `field`, `code`, `message`, and for LOCKED_OUT `retryAfter`."""
+
+    retry_after = graphene.Int(
+        description="LOCKED_OUT: seconds until the lock ends and sign-in may be tried again; null for other codes."
+    )
+
+
+def _sign_in_errors(exc: DomainError) -> list[SignInError]:
+    retry_after = exc.retry_after if isinstance(exc, LockedOut) else None
+    return [SignInError(field=d.field, code=d.code, message=d.message, retry_after=retry_after) for d in exc.details]
 
 
 class TokenCreate(graphene.Mutation):
@@ -32,7 +45,7 @@ class TokenCreate(graphene.Mutation):
 
     token = graphene.String()
     refresh_token = graphene.String(description="Single use: spend it with tokenRefresh for a new pair.")
-    errors = graphene.List(graphene.NonNull(Error), required=True)
+    errors = graphene.List(graphene.NonNull(SignInError), required=True)
 
     @staticmethod
     def mutate(root, info, email, password, otp_code=None):
@@ -40,7 +53,7 @@ class TokenCreate(graphene.Mutation):
         try:
             user = api_sign_in(request, email, password, otp_code)
         except DomainError as exc:
-            return TokenCreate(errors=errors_from(exc))
+            return TokenCreate(errors=_sign_in_errors(exc))
         family = tokens.start_family(user, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
         return TokenCreate(**_pair(user, family), errors=[])
 

@@ -3,15 +3,17 @@ sign-in page, the back-office login and GraphQL tokenCreate."""
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import PASSWORD
 
-from .auth_client import token_create
+from .auth_client import gql, token_create
 from .auth_fixtures import *  # noqa: F403 - the fixtures alice, bob, staff
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +144,66 @@ def test_failures_count_across_the_three_ways_in(alice):
     Client(REMOTE_ADDR="10.0.4.2").post(ADMIN_LOGIN, {"username": "alice@alpha.example", "password": "wrong"})
     token_create("alice@alpha.example", "wrong", ip="10.0.4.3")
     assert token_create("alice@alpha.example", PASSWORD, ip="10.0.4.4")["errors"][0]["code"] == "LOCKED_OUT"
+
+
+# ---------------------------------------------------------------- when to retry, in seconds
+
+TOKEN_CREATE_RETRY = """
+mutation($email: String!, $password: String!) {
+  tokenCreate(email: $email, password: $password) { token errors { field code message retryAfter } }
+}"""
+
+
+@pytest.fixture
+def last_failure_ago(monkeypatch):
+    """Put the failures `ago` before a fixed "now" of the lockout's reckoning, so the seconds
+    left are exact however long the request takes. That "now" is a minute ahead of the clock,
+    so axes (on the real clock) still sees the lock."""
+    def shift(ago: timedelta):
+        now = timezone.now() + timedelta(minutes=1)
+        AccessAttempt.objects.update(attempt_time=now - ago)
+        monkeypatch.setattr("security.lockout.timezone", SimpleNamespace(now=lambda: now))
+    return shift
+
+
+def test_the_locked_page_says_in_retry_after_when_the_lock_ends(alice, last_failure_ago):
+    for ip in ("10.0.6.1", "10.0.6.2", "10.0.6.3"):
+        sign_in("alice@alpha.example", "wrong", ip)
+    last_failure_ago(timedelta(minutes=10, seconds=30))  # 15 min cool-off: 4 min 30 s = 270 s left
+    _, page = sign_in("alice@alpha.example", PASSWORD, "10.0.6.4")
+    assert page.status_code == 429
+    assert page["Retry-After"] == "270"
+    assert "Try again in 5 minutes." in page.content.decode()  # 4.5 minutes, rounded up
+    last_failure_ago(timedelta(minutes=14, seconds=59, milliseconds=500))  # 0.5 s left: at least 1
+    _, page = sign_in("alice@alpha.example", PASSWORD, "10.0.6.4")
+    assert (page.status_code, page["Retry-After"]) == (429, "1")
+    assert "Try again in 1 minute." in page.content.decode()
+
+
+def test_the_locked_admin_login_has_retry_after(staff, last_failure_ago):
+    for ip in ("10.0.7.1", "10.0.7.2", "10.0.7.3"):
+        Client(REMOTE_ADDR=ip).post(ADMIN_LOGIN, {"username": "kim", "password": "wrong"})
+    last_failure_ago(timedelta(0))  # the third failure just now: the whole 15 minutes
+    page = Client(REMOTE_ADDR="10.0.7.4").post(ADMIN_LOGIN, {"username": "kim", "password": PASSWORD})
+    assert page.status_code == 429
+    assert page["Retry-After"] == "900"
+    assert LOCKED in page.content.decode()
+
+
+def test_token_create_locked_out_carries_retry_after_in_seconds(alice, last_failure_ago):
+    wrong = gql(TOKEN_CREATE_RETRY, {"email": "alice@alpha.example", "password": "wrong"}, ip="10.0.8.1").json()
+    assert wrong["data"]["tokenCreate"]["errors"] == [
+        {"field": "email", "code": "INVALID_CREDENTIALS", "message": "E-mail or password is wrong.", "retryAfter": None}
+    ]
+    for ip in ("10.0.8.2", "10.0.8.3"):
+        gql(TOKEN_CREATE_RETRY, {"email": "alice@alpha.example", "password": "wrong"}, ip=ip)
+    last_failure_ago(timedelta(minutes=2, seconds=17))  # 15:00 - 2:17 = 12:43 = 763 s
+    answer = gql(TOKEN_CREATE_RETRY, {"email": "alice@alpha.example", "password": PASSWORD}, ip="10.0.8.4")
+    assert answer.status_code == 200
+    assert answer.json()["data"]["tokenCreate"] == {
+        "token": None,
+        "errors": [{
+            "field": "email", "code": "LOCKED_OUT",
+            "message": "Too many failed sign-in attempts. Try again in 13 minutes.", "retryAfter": 763,
+        }],
+    }

@@ -157,3 +157,17 @@ def test_an_unverified_staff_session_is_anonymous_on_graphql(staff):
         HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value,
     )
     assert answer.status_code == 200 and answer.json()["data"]["me"] is None
+
+
+def test_the_code_page_locks_with_retry_after(staff):
+    device = enrolled_authenticator(staff)
+    wrong = "111111" if current_code(device) != "111111" else "222222"
+    client = Client(REMOTE_ADDR="10.0.9.1")
+    client.post(reverse("storefront:login"), {"username": "kim@vendor.example", "password": PASSWORD})
+    for _ in range(2):
+        assert client.post(VERIFY, {"otp_token": wrong}).status_code == 200
+    third = client.post(VERIFY, {"otp_token": wrong})  # reaches the limit: refused at once
+    assert third.status_code == 429 and "Try again in 15 minutes." in third.content.decode()
+    assert 899 <= int(third["Retry-After"]) <= 900  # the cool-off from the last failure, just now
+    page = client.post(VERIFY, {"otp_token": current_code(device)})  # the right code: still locked
+    assert page.status_code == 429 and 899 <= int(page["Retry-After"]) <= 900
