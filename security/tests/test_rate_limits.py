@@ -11,6 +11,7 @@ import json
 import time
 import zlib
 
+import django_ratelimit.core
 import pytest
 import redis
 from django.test import Client
@@ -48,19 +49,42 @@ def post_graphql(client, query, variables=None, *, token=None, **meta):
     return client.post("/graphql/", body, content_type="application/json", **meta)
 
 
-def wait_for_a_fresh_window(key: str, period: int, needed: float) -> None:
-    """Sleep, if need be, until the next `needed` seconds fall in one counting window of `key`.
+class RateLimitClock:
+    """django-ratelimit's clock, moved on by a test instead of waited for: its counting windows
+    and Retry-After come from `time.time()` in django_ratelimit.core, which reads the real time
+    plus `offset` seconds here (the counters stay in Redis, with their real expiry)."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def ratelimit_clock(monkeypatch):
+    clock = RateLimitClock()
+    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    return clock
+
+
+def wait_for_a_fresh_window(clock: RateLimitClock, key: str, period: int, needed: float) -> None:
+    """Move the clock on, if need be, until the next `needed` seconds fall in one counting
+    window of `key` (what sleeping until then did, without the wait).
 
     django-ratelimit's windows of a key end at crc32(key) mod period past each whole period (so
     not every client's window ends at once); a test counting up to a limit must not cross one.
     """
-    now = time.time()
+    now = clock.time()
     end = int(now) - int(now) % period + zlib.crc32(key.encode()) % period
     if end < int(now):
         end += period
     left = end + 1 - now  # the window still counts during the second `end`
     if left < needed:
-        time.sleep(left + 0.05)
+        clock.advance(left + 0.05)
 
 
 def assert_rate_limited(response, field, period=3600):
@@ -85,9 +109,9 @@ def test_the_limits_are_on_by_default(settings):
 # ---------------------------------------------------------------- sign-in
 
 
-def test_the_sixth_sign_in_for_one_account_within_a_minute_is_refused(client):
+def test_the_sixth_sign_in_for_one_account_within_a_minute_is_refused(client, ratelimit_clock):
     user = UserFactory(email="buyer@alpha.example")
-    wait_for_a_fresh_window("account:buyer@alpha.example", 60, needed=20)
+    wait_for_a_fresh_window(ratelimit_clock, "account:buyer@alpha.example", 60, needed=20)
     for _ in range(5):  # the default: 5 a minute per account
         body = post_graphql(client, TOKEN_CREATE, {"email": "buyer@alpha.example", "password": "wrong"}).json()
         assert body["data"]["tokenCreate"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
@@ -217,7 +241,7 @@ def test_search_per_user_and_per_address_when_signed_out(client, settings, graph
     assert graphql().post("{ me { email } }").status_code == 200
 
 
-def test_the_window_resets(graphql, settings):
+def test_the_window_resets(graphql, settings, ratelimit_clock):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "2/2s"}
     api = graphql()
     for _ in range(10):  # a window may end between two requests: go on until refused
@@ -225,7 +249,7 @@ def test_the_window_resets(graphql, settings):
         if response.status_code == 429:
             break
     assert response.status_code == 429
-    time.sleep(int(response["Retry-After"]) + 1.0)
+    ratelimit_clock.advance(int(response["Retry-After"]) + 1.0)  # as if that long had passed
     assert api.post(PRODUCTS).status_code == 200
 
 
