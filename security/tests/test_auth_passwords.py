@@ -84,3 +84,40 @@ def test_a_dealer_changes_the_password_by_the_rules_and_other_sessions_end(setti
 def test_the_password_page_needs_a_signed_in_user():
     page = Client().get(PASSWORD_PAGE)
     assert page.status_code == 302 and page.url.startswith(reverse("storefront:login"))
+
+
+def test_the_new_password_must_not_be_the_current_one(settings):
+    settings.RATELIMIT_ENABLE = False
+    user = UserFactory(email="alice.wong@alpha.example", company=CompanyFactory())
+    browser, other_browser = Client(), Client()
+    for client in (browser, other_browser):
+        client.post(reverse("storefront:login"), {"username": user.email, "password": PASSWORD})
+    api = gql(TOKEN_CREATE, {"email": user.email, "password": PASSWORD}).json()["data"]["tokenCreate"]
+
+    same = browser.post(PASSWORD_PAGE, {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert same.status_code == 200
+    assert same.context["form"].errors == {
+        "new_password2": ["The new password is the same as your current one. Choose a different password."]
+    }
+    assert "The new password is the same as your current one." in same.content.decode()
+    # Nothing changed: the other browser and the API token still work.
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert other_browser.get(reverse("storefront:cart")).status_code == 200
+    assert gql("{ me { email } }", token=api["token"]).json() == {"data": {"me": {"email": "alice.wong@alpha.example"}}}
+    assert not TokenFamily.objects.filter(user=user, revoked_at__isnull=False).exists()
+
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.post(reverse("storefront:login"), {"username": user.email, "password": PASSWORD})
+    page = chinese.post(PASSWORD_PAGE, {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert page.status_code == 200 and "新密码与当前密码相同，请选择其他密码。" in page.content.decode()
+
+
+def test_a_wrong_current_password_is_said_as_before_even_when_the_new_one_equals_it(settings):
+    settings.RATELIMIT_ENABLE = False
+    user = UserFactory(email="alice.wong@alpha.example", company=CompanyFactory())
+    browser = Client()
+    browser.post(reverse("storefront:login"), {"username": user.email, "password": PASSWORD})
+    page = browser.post(PASSWORD_PAGE, {"old_password": NEW, "new_password1": NEW, "new_password2": NEW})
+    assert page.status_code == 200
+    assert list(page.context["form"].errors) == ["old_password"]  # only "your old password was entered incorrectly"

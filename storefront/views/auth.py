@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from security.password_forms import NewPasswordChangeForm
 from security.tokens import TokenFamily, revoke_all
 from storefront.forms import EmailAuthenticationForm
 
@@ -20,10 +21,12 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """The current password, then a new one by the password rules (AUTH_PASSWORD_VALIDATORS).
+    """The current password, then a new one by the password rules (AUTH_PASSWORD_VALIDATORS),
+    not the current one again.
     This browser stays signed in; other browsers and every API token of the user stop working."""
 
     template_name = "storefront/password_change.html"
+    form_class = NewPasswordChangeForm  # the new password must differ from the current one
     success_url = reverse_lazy("storefront:catalog")
 
     def form_valid(self, form):
