@@ -26,12 +26,31 @@ def money(amount: Decimal | None, currency: str) -> Money | None:
     return Money(amount=amount, currency=currency)
 
 
-class Error(graphene.ObjectType):
-    """A typed error of a mutation: which input field, a stable code, and a message for people."""
+def api_field(field: str | None) -> str | None:
+    """A field as the API names it: each dotted part in camelCase, like graphene's argument
+    names ("order_limit" -> "orderLimit", "lines.0.unit_price" -> "lines.0.unitPrice"). The
+    services name fields as Python does (the pages map them onto their forms); every error the
+    GraphQL layer answers goes through here, so a client sees one spelling."""
+    if not field:
+        return field
+    return ".".join(_camel(part) for part in field.split("."))
 
-    field = graphene.String(description="The input field at fault (e.g. lines.0.quantity), or null.")
+
+def _camel(part: str) -> str:
+    head, *rest = part.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+class Error(graphene.ObjectType):
+    """A typed error of a mutation: which input field (camelCase), a stable code, and a message for people."""
+
+    field = graphene.String(description="The input field at fault (e.g. lines.0.quantity, orderLimit), or null.")
     code = graphene.String(required=True)
     message = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_field(root, info):
+        return api_field(root.field)
 
 
 def errors_from(exc: DomainError) -> list[Error]:
@@ -48,7 +67,7 @@ class ApiError(GraphQLError):
     def __init__(self, code: str, message: str, field: str | None = None):
         extensions = {"code": code}
         if field:
-            extensions["field"] = field
+            extensions["field"] = api_field(field)
         super().__init__(message, extensions=extensions)
 
 

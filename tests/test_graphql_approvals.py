@@ -66,7 +66,7 @@ def test_checkout_errors_carry_field_code_and_message(graphql, dealer):
     body = api.execute(CHECKOUT, {"key": "g2", "ship": "999999", "po": "P" * 65, "date": "2020-01-01"})
     errors = body["data"]["checkoutComplete"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [
-        ("po_number", "TOO_LONG"), ("requested_delivery_date", "IN_THE_PAST"), ("ship_to_address_id", "NOT_FOUND"),
+        ("poNumber", "TOO_LONG"), ("requestedDeliveryDate", "IN_THE_PAST"), ("shipToAddressId", "NOT_FOUND"),
     ]
     assert all(e["message"] for e in errors) and not Order.objects.exists()
 
@@ -140,7 +140,7 @@ def test_company_users_and_updates_are_scoped_to_the_company(graphql, dealer):
     last = admin.execute(UPDATE, {"id": admin_id, "role": "BUYER"})["data"]["companyUserUpdate"]
     assert last["errors"][0]["code"] == "LAST_ADMIN" and last["errors"][0]["field"] == "role"
     negative = admin.execute(UPDATE, {"id": buyer_id, "limit": "-5"})["data"]["companyUserUpdate"]
-    assert negative["errors"][0] == {"field": "order_limit", "code": "NEGATIVE", "message": "An order limit cannot be negative."}
+    assert negative["errors"][0] == {"field": "orderLimit", "code": "NEGATIVE", "message": "An order limit cannot be negative."}
     # Approvers cannot change; another dealer's admin cannot see or change.
     approver = graphql(dealer.approver)
     assert approver.execute(UPDATE, {"id": buyer_id, "limit": "1"})["data"]["companyUserUpdate"]["errors"][0]["code"] == "NOT_ALLOWED"

@@ -128,7 +128,7 @@ def test_bad_idempotency_key(graphql, shop, dealer_a, key):
     api = graphql(dealer_a)
     _fill(api, ("FIX-255", 1))
     payload = api.execute(CHECKOUT, {"key": key})["data"]["checkoutComplete"]
-    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("idempotency_key", "INVALID")]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("idempotencyKey", "INVALID")]
 
 
 def test_checkout_needs_a_dealer(graphql, shop):

@@ -77,7 +77,15 @@ def test_an_admin_invites_lists_resends_and_revokes(graphql, dealer, django_capt
 def test_bad_input_gets_typed_errors(graphql, dealer):
     api = graphql(dealer.admin)
     result = create(api, email="nope", limit="-1")
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [("email", "INVALID"), ("order_limit", "NEGATIVE")]
+    assert result["errors"] == [  # fields named as the mutation's arguments are (camelCase)
+        {"field": "email", "code": "INVALID", "message": "Enter a valid e-mail address, such as name@example.com."},
+        {"field": "orderLimit", "code": "NEGATIVE", "message": "An order limit cannot be negative."},
+    ]
+    for limit, code, message in (
+        ("12.345", "INVALID", "An order limit has at most two decimals."),
+        ("1000000000000", "TOO_LARGE", "That order limit is too large; leave it empty for no limit."),
+    ):
+        assert create(api, email="z@a1.example", limit=limit)["errors"] == [{"field": "orderLimit", "code": code, "message": message}]
     assert create(api, email="buyer@a1.example")["errors"][0]["code"] == "EMAIL_TAKEN"
     assert create(api, email="x@a1.example")["errors"] == []
     assert create(api, email="X@a1.example")["errors"][0]["code"] == "ALREADY_INVITED"
@@ -136,6 +144,16 @@ def test_accept_then_sign_in_with_token_create(graphql, dealer):
     assert again["success"] is False and again["errors"][0]["code"] == "USED"
     signed = api.execute(TOKEN_CREATE, {"email": "new@a1.example", "password": PASSWORD})["data"]["tokenCreate"]
     assert signed["errors"] == [] and signed["token"]
+
+
+def test_accept_errors_name_the_arguments_in_camel_case(graphql, dealer):
+    sent = invitations.invite(actor=dealer.admin, company=dealer.company, email="new@a1.example")
+    body = graphql().execute(ACCEPT, {"token": sent.token, "first": " ", "last": "L" * 151, "password": PASSWORD})
+    assert body["data"]["invitationAccept"] == {"success": False, "email": None, "errors": [
+        {"field": "firstName", "code": "REQUIRED", "message": "Enter your first name."},
+        {"field": "lastName", "code": "TOO_LONG", "message": "At most 150 characters."},
+    ]}
+    assert not get_user_model().objects.filter(email="new@a1.example").exists()
 
 
 def test_a_signed_in_user_cannot_accept_and_unknown_tokens_are_unknown(graphql, dealer, other):

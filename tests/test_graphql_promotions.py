@@ -142,7 +142,7 @@ def test_voucher_apply_remove_and_errors(graphql, shop):
     assert [d["kind"] for d in cart["orderDiscounts"]] == ["promotion", "voucher"]
 
     payload = api.execute(APPLY, {"code": "NOPE"})["data"]["cartApplyVoucher"]
-    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("voucher_code", "VOUCHER_NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("voucherCode", "VOUCHER_NOT_FOUND")]
     assert payload["cart"]["voucherCodes"] == ["WINTER5"]  # unchanged
 
     payload = api.execute(REMOVE, {"code": "winter5"})["data"]["cartRemoveVoucher"]

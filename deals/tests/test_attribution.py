@@ -103,7 +103,7 @@ def test_checkout_api_takes_a_deal_id_and_refuses_another_dealers(graphql, alpha
     VariantFactory(sku="SKU-B", list_price=Decimal("2.50"), stock=100)
     add_lines(beta, beta.membership.company, [LineChange("SKU-B", 2)])
     refused = graphql(beta).execute(CHECKOUT, {"key": "api-b", "deal": str(approved.pk)})["data"]["checkoutComplete"]
-    assert refused == {"order": None, "errors": [{"field": "deal_id", "code": "NOT_FOUND"}]}
+    assert refused == {"order": None, "errors": [{"field": "dealId", "code": "NOT_FOUND"}]}
     add_lines(alpha, alpha.membership.company, [LineChange("SKU-B", 2)])
     placed = graphql(alpha).execute(CHECKOUT, {"key": "api-a", "deal": str(approved.pk)})["data"]["checkoutComplete"]
     assert placed["errors"] == []

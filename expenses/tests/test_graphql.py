@@ -112,7 +112,7 @@ def test_typed_errors_for_bad_plans(graphql, dealer):
     bad = dict(plan_input(fund), endsOn="2026-08-01", title="  ")
     answer = graphql(dealer).execute(CREATE, {"input": bad})["data"]["activityPlanCreate"]
     assert answer["plan"] is None
-    assert [(e["field"], e["code"]) for e in answer["errors"]] == [("title", "REQUIRED"), ("ends_on", "INVALID")]
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [("title", "REQUIRED"), ("endsOn", "INVALID")]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from graphene.types.generic import GenericScalar
 
 from integrations.inbound.api import call
+from mall.graphql_types import api_field
 from mall.graphql_view import bearer_token
 
 
@@ -21,9 +22,13 @@ class ErpRowError(graphene.ObjectType):
     refusal of the whole message (UNAUTHENTICATED, TOKEN_REVOKED, SCOPE_MISSING, KEY_REUSED…)."""
 
     row = graphene.Int()
-    field = graphene.String()
+    field = graphene.String(description="The input field of the row at fault, camelCase as in the input (e.g. quantityOnHand).")
     code = graphene.String(required=True)
     message = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_field(root, info):
+        return api_field(root.field)  # the JSON endpoint's snake_case key, named as this input names it
 
 
 class ErpResult(graphene.ObjectType):

@@ -150,3 +150,11 @@ def test_nul_bytes_in_a_key_or_a_row_are_refused_or_unknown_not_a_500(client, er
     status, body = erp_call("stock-levels", {"rows": [row]}, token=token, key="k\x00ey")
     assert (status, [e["code"] for e in body["errors"]]) == (200, ["UNKNOWN_SKU"])
     assert on_hand("85123A") == 100
+
+
+def test_row_errors_name_the_field_as_the_graphql_input_does(client, app_token):
+    VariantFactory(sku="85123A", stock=100)
+    result = gql(client, STOCK, {"key": "k-neg", "rows": rows(("85123A", -1))}, app_token("stock:write"))
+    assert [(e["row"], e["field"], e["code"]) for e in result["errors"]] == [(0, "quantityOnHand", "INVALID")]
+    assert result["answer"]["errors"][0]["field"] == "quantity_on_hand"  # the JSON endpoint's own answer, as it is
+    assert on_hand("85123A") == 100

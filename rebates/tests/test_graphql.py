@@ -91,7 +91,7 @@ def test_checkout_with_rebate_credit_through_the_api(graphql, two_dealers, setti
     credit_wallet(company=a, amount=D("50.00"), currency="GBP", reason="x", reference="S", idempotency_key="s1")
     add_lines(user_a, a, [LineChange("LAMP", 3)])
     bad = graphql(user_a).execute(CHECKOUT, {"credit": "-5"})["data"]["checkoutComplete"]
-    assert bad["errors"] == [{"field": "rebate_credit", "code": "INVALID", "message": "The rebate credit must be zero or more."}]
+    assert bad["errors"] == [{"field": "rebateCredit", "code": "INVALID", "message": "The rebate credit must be zero or more."}]
     done = graphql(user_a).execute(CHECKOUT, {"credit": "50"})["data"]["checkoutComplete"]
     assert done["order"]["total"] == {"amount": "30.00"} and done["order"]["rebateCreditUsed"] == {"amount": "15.00"}
 
