@@ -1,4 +1,4 @@
-"""Scheduled deal work (Celery beat entries in mall/settings.py). Both are idempotent."""
+"""Scheduled deal work (Celery beat entries in mall/conf/deals.py). Both are idempotent."""
 
 from celery import shared_task
 

@@ -1,4 +1,4 @@
-"""The storefront's Content-Security-Policy directives, read by mall/settings.py (so no Django here)."""
+"""The storefront's Content-Security-Policy directives, read by mall/conf/ops.py (so no Django here)."""
 
 from csp.constants import NONE, SELF
 

@@ -47,7 +47,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def logging_config(fmt: str, level: str) -> dict:
-    """The LOGGING dict of mall/settings.py: `fmt` is "json" or "text"."""
+    """The LOGGING dict of the settings (mall/conf/ops.py): `fmt` is "json" or "text"."""
     formatter = {"()": JsonFormatter} if fmt == "json" else {"format": TEXT_FORMAT}
     return {
         "version": 1,

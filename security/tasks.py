@@ -1,4 +1,4 @@
-"""Background work of the security app (Celery beat: mall/settings.py, AUTH block)."""
+"""Background work of the security app (Celery beat: mall/conf/auth.py)."""
 
 from celery import shared_task
 
