@@ -5,8 +5,18 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from mall.auth_tokens import create_access_token
+
+
+class SuitePBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's PBKDF2-SHA256 hasher (the production default, the same code and the same
+    `pbkdf2_sha256$rounds$salt$hash` strings) with 1,000 rounds instead of 1,000,000: every user
+    the suite makes and every sign-in it tries hashes a password, about 0.3 s each at full
+    strength on the CI machine. A hash keeps its rounds, so either hasher checks the other's."""
+
+    iterations = 1000
 
 
 class GraphQLClient:
@@ -49,6 +59,10 @@ def rate_limit_counters_per_test(settings):
 
 
 def pytest_configure(config):
+    settings.PASSWORD_HASHERS = [
+        f"{__name__}.SuitePBKDF2PasswordHasher",
+        *(path for path in settings.PASSWORD_HASHERS if path != "django.contrib.auth.hashers.PBKDF2PasswordHasher"),
+    ]
     # Whitenoise serves STATIC_ROOT; the suite runs without collectstatic, so just make it exist.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     # The audit log refuses TRUNCATE (audit/migrations/0001) unless the session allows it: the
