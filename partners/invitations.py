@@ -73,13 +73,15 @@ def ttl() -> timedelta:
 
 def normalise_email(value) -> str:
     """Trimmed and lower-cased (sign-in matches e-mail without case); a DomainError if it is
-    not an address."""
-    email = str(value or "").replace("\x00", "").strip().lower()
+    not an address. A NUL byte anywhere makes it not an address (never quietly dropped), and
+    so does U+FFFD, which /graphql/ puts in a NUL's place: the page and the API refuse the same
+    input alike (Django's validator would take U+FFFD in the domain)."""
+    email = str(value or "").strip().lower()
     if not email:
         raise DomainError.single("email", "REQUIRED", _("Enter the e-mail address of the person to invite."))
     try:
-        if len(email) > 254:
-            raise ValidationError("too long")
+        if len(email) > 254 or "\x00" in email or "\ufffd" in email:
+            raise ValidationError("too long, or a NUL byte")
         validate_email(email)
     except ValidationError:
         raise DomainError.single("email", "INVALID", _("Enter a valid e-mail address, such as name@example.com.")) from None

@@ -93,6 +93,14 @@ def test_bad_input_gets_typed_errors(graphql, dealer):
     assert "errors" in body and Invitation.objects.count() == 1  # not an enum value: GraphQL refuses it
 
 
+@pytest.mark.parametrize("typed", ["new\x00@a1.example", "new@a1\x00.example"])
+def test_a_nul_byte_in_the_address_is_invalid_as_on_the_page(graphql, dealer, typed):
+    assert create(graphql(dealer.admin), email=typed) == {"invitation": None, "errors": [
+        {"field": "email", "code": "INVALID", "message": "Enter a valid e-mail address, such as name@example.com."}
+    ]}
+    assert not Invitation.objects.exists()
+
+
 def test_buyers_and_approvers_cannot_invite_list_resend_or_revoke(graphql, dealer):
     sent = invitations.invite(actor=dealer.admin, company=dealer.company, email="new@a1.example")
     Invitation.objects.filter(pk=sent.invitation.pk).update(sent_at=sent.invitation.sent_at - timedelta(hours=1))

@@ -202,3 +202,20 @@ def test_the_invitations_query_reads_in_a_fixed_number_of_queries(dealer, graphq
             assert api.execute(query)["data"]["companyInvitations"]["totalCount"] == n
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("typed", ["new\x00@a1.example", "new@a1\x00.example", "new@a1.example\x00"])
+def test_a_nul_byte_in_the_invited_address_is_refused_as_the_api_refuses_it(dealer, typed):
+    page = signed_in(dealer.admin).post(CREATE, {"email": typed, "role": "buyer", "order_limit": ""})
+    assert page.status_code == 400
+    text = page_text(page)
+    assert "Enter a valid e-mail address, such as name@example.com." in text
+    assert "\x00" not in text  # typed again into the form without the NUL
+    assert 'value="' + typed.replace("\x00", "") + '"' in text
+    assert not Invitation.objects.exists() and not mail.outbox
+    # The API answers the same input with the same error.
+    with pytest.raises(invitations.DomainError) as refused:
+        invitations.invite(actor=dealer.admin, company=dealer.company, email=typed)
+    assert [(d.field, d.code, d.message) for d in refused.value.details] == [
+        ("email", "INVALID", "Enter a valid e-mail address, such as name@example.com.")
+    ]

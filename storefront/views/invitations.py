@@ -45,7 +45,8 @@ def invitation_create(request, company):
     try:
         sent = service.invite(actor=request.user, company=company, **typed)
     except DomainError as exc:
-        return users_page(request, company, invite=typed, invite_errors=[d.message for d in exc.details], status=400)
+        shown = {**typed, "email": typed["email"].replace("\x00", "")}  # typed again, without the NUL it was refused for
+        return users_page(request, company, invite=shown, invite_errors=[d.message for d in exc.details], status=400)
     messages.success(
         request,
         _("Invitation sent to %(email)s. The link works for %(hours)s hours.")
