@@ -15,6 +15,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit import context as audit_context
+from audit.models import AuditEntry
+from audit.services import record as audit_record
+
 from .models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
 
 logger = logging.getLogger("integrations.delivery")
@@ -252,7 +256,23 @@ def _update_streaks(streaks: dict[int, list[str]], now: datetime) -> None:
         WebhookEndpoint.objects.filter(pk=endpoint_id).update(
             consecutive_failures=F("consecutive_failures") + len(counted), last_failure_at=now
         )
+        reason = f"{threshold} failed attempts in a row"
         if threshold and WebhookEndpoint.objects.filter(
             pk=endpoint_id, paused_at__isnull=True, consecutive_failures__gte=threshold
-        ).update(paused_at=now, pause_reason=f"{threshold} failed attempts in a row"):
+        ).update(paused_at=now, pause_reason=reason):
             logger.error("webhook endpoint %s paused after %s failed attempts in a row", endpoint_id, threshold)
+            _audit_pause(endpoint_id, now, reason)
+
+
+def _audit_pause(endpoint_id: int, now: datetime, reason: str) -> None:
+    """The sender's own pause in the audit log, as staff's pause is, by "system" (whatever
+    request or worker happened to send the last failing attempt), in the pause's transaction."""
+    token = audit_context.set_actor(audit_context.Actor(label=audit_context.SYSTEM))
+    try:
+        audit_record(
+            AuditEntry.Action.CHANGE, WebhookEndpoint.objects.get(pk=endpoint_id),
+            changes={"paused_at": [None, now.isoformat()], "pause_reason": ["", reason]},
+            note="paused by the sender after repeated failures",
+        )
+    finally:
+        audit_context.reset(token)
