@@ -1,4 +1,4 @@
-"""Lockout after repeated failed sign-ins, with django-axes (settings: the AUTH block).
+"""Lockout after repeated failed sign-ins, with django-axes (settings: mall/conf/auth.py).
 
 Failures are counted per account and per client address, separately: AXES_FAILURE_LIMIT
 failures on one account (from any addresses) lock that account; as many from one address
