@@ -89,17 +89,15 @@ class DealerPricing:
         price = Coalesce(*terms, output_field=RAW_PRICE) if len(terms) > 1 else terms[0]
         return Case(When(currency=self.currency, then=price), default=None, output_field=RAW_PRICE)
 
-    def document_price_sql(self, doc: str = "d") -> tuple[str, list, str, list]:
-        """The same unrounded price over search documents (their copied list price and
-        currency), as raw SQL: (LEFT JOIN, its params, price expression, its params).
-
-        The SKUs the dealer's lists name (explicit prices, and SKUs with only volume breaks in
-        a list without a percentage) are one small derived table: per SKU, the first list that
-        names it decides — its explicit price, or (breaks only) the list price. One LEFT JOIN
-        then prices every match; a SKU no list names pays the first percentage (or the list
-        price). One join instead of two per list: cheaper to plan and to run."""
+    def named_prices_sql(self) -> tuple[str, list, str, list]:
+        """The SKUs the dealer's lists name (explicit prices, and SKUs with only volume breaks
+        in a list without a percentage): per SKU, the first list that names it decides (its
+        explicit price, or NULL for breaks only: those pay the list price). As (SELECT of
+        `variant_id, unit_price`, its params, the price of a SKU no list names over `{doc}`
+        (its list price less the first percentage, or the list price), that price's params).
+        The SELECT is empty when no list names SKUs one by one."""
         named, named_params = [], []
-        rest, rest_params = f"{doc}.list_price", []
+        rest, rest_params = "{doc}.list_price", []
         for order, price_list in enumerate(self.price_lists):
             named.append(
                 f"SELECT variant_id, unit_price, {order} AS o, 0 AS k FROM pricing_engine_pricelistitem WHERE price_list_id = %s"
@@ -107,20 +105,40 @@ class DealerPricing:
             named_params.append(price_list.pk)
             if price_list.default_discount_percent is not None:
                 # This list applies to every SKU: later lists can never win.
-                rest, rest_params = f"{doc}.list_price * (100 - %s) / 100", [price_list.default_discount_percent]
+                rest, rest_params = "{doc}.list_price * (100 - %s) / 100", [price_list.default_discount_percent]
                 break
             named.append(
                 f"SELECT variant_id, NULL::numeric, {order}, 1 FROM pricing_engine_pricebreak WHERE price_list_id = %s"
             )
             named_params.append(price_list.pk)
+        if not named:
+            return "", [], rest, rest_params
+        select = (
+            f"SELECT DISTINCT ON (x.variant_id) x.variant_id, x.unit_price FROM ({' UNION ALL '.join(named)}) x "
+            f"ORDER BY x.variant_id, x.o, x.k"
+        )
+        return select, named_params, rest, rest_params
+
+    def unnamed_price_sql(self, doc: str = "d") -> tuple[str, list]:
+        """The unrounded price of a document `doc` no list names (`named_prices_sql`), rounded
+        to 8 places as `document_price_sql` rounds it."""
+        _, _, rest, rest_params = self.named_prices_sql()
+        return f"ROUND({rest.format(doc=doc)}, 8)", rest_params
+
+    def document_price_sql(self, doc: str = "d") -> tuple[str, list, str, list]:
+        """The same unrounded price over search documents (their copied list price and
+        currency), as raw SQL: (LEFT JOIN, its params, price expression, its params).
+
+        The SKUs the dealer's lists name are one small derived table (`named_prices_sql`).
+        One LEFT JOIN then prices every match; a SKU no list names pays the first percentage
+        (or the list price). One join instead of two per list: cheaper to plan and to run."""
+        select, named_params, rest, rest_params = self.named_prices_sql()
+        rest = rest.format(doc=doc)
         # Rounded to 8 places: exact for list prices of 2 decimals less percentages of up to 3
         # (at most 7 places), and short numerics compare faster over thousands of matches.
-        if not named:
+        if not select:
             return "", [], f"CASE WHEN {doc}.currency = %s THEN ROUND({rest}, 8) END", [self.currency, *rest_params]
-        join = (
-            f"LEFT JOIN (SELECT DISTINCT ON (x.variant_id) x.variant_id, x.unit_price FROM ({' UNION ALL '.join(named)}) x "
-            f"ORDER BY x.variant_id, x.o, x.k) named ON named.variant_id = {doc}.variant_id"
-        )
+        join = f"LEFT JOIN ({select}) named ON named.variant_id = {doc}.variant_id"
         value = f"CASE WHEN named.variant_id IS NOT NULL THEN COALESCE(named.unit_price, {doc}.list_price) ELSE {rest} END"
         return join, named_params, f"CASE WHEN {doc}.currency = %s THEN ROUND({value}, 8) END", [self.currency, *rest_params]
 
@@ -134,21 +152,6 @@ class DealerPricing:
                 factor = (Decimal(100) - price_list.default_discount_percent) / 100
                 return factor if factor > 0 else None
         return Decimal(1)
-
-    def special_variants_sql(self) -> tuple[str, list]:
-        """SKUs whose dealer price is not list price times `monotone_factor()`: those with an
-        explicit price or volume breaks in the lists that can decide (up to the first list with
-        a percentage)."""
-        deciding = []
-        for price_list in self.price_lists:
-            deciding.append(price_list.pk)
-            if price_list.default_discount_percent is not None:
-                break
-        return (
-            "SELECT variant_id FROM pricing_engine_pricelistitem WHERE price_list_id = ANY(%s) "
-            "UNION SELECT variant_id FROM pricing_engine_pricebreak WHERE price_list_id = ANY(%s)",
-            [deciding, deciding],
-        )
 
     def document_promotion_sql(self, doc: str = "d") -> tuple[str, list]:
         """`on_promotion()` over search documents: (boolean SQL, params)."""

@@ -212,41 +212,66 @@ def price_sorted_page_sql(
     query: str, found: Matches, pricing: DealerPricing, filters, sort: Sort, page: PageRequest, *, fuzzy: bool, categories,
     corrections=None,
 ) -> Sql | None:
-    """The page of a capped search in price order without pricing every match: a SKU with no
-    explicit price or break in the dealer's lists costs its list price times one factor, so
-    the cheapest (dearest) of those are the first by list price (an index order); the others
-    are few (the lists' own rows). Pricing those candidates gives the exact page. None when it
-    cannot be worked out this way (a 100 % list). The SQL gives (variant id, price) rows; when
-    fewer than a page come back or the last has no price, the page reaches SKUs without a
-    price and this answer does not hold (`holds`)."""
-    factor = pricing.monotone_factor()
-    if factor is None:
+    """The page of a capped search in price order without pricing every match. The page's
+    SKUs are among three small sets of candidates:
+    - the first `wanted` matches no list names, by list price: each costs its list price
+      times one factor (`monotone_factor`), so that is their price order (an index order);
+    - the first `wanted` matches with only volume breaks in a list, by list price (they pay
+      their list price);
+    - the matches with an explicit price no dearer (cheapest first; no cheaper, dearest
+      first) than the last of the first set: one dearer has `wanted` SKUs before it.
+    Pricing the candidates gives the exact page. None when it cannot be worked out this way
+    (a 100 % list). The SQL gives (variant id, price) rows; when fewer than a page come back
+    or the last has no price, the page reaches SKUs without a price and this answer does not
+    hold (`holds`)."""
+    if pricing.monotone_factor() is None:
         return None
     wanted = page.offset + page.limit
-    direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
-    special, special_params = pricing.special_variants_sql()
+    ascending = sort is Sort.PRICE_ASC
+    order = f"m.list_price {'ASC' if ascending else 'DESC'}, m.product_name, m.sku"
     # The candidates need no price when no filter reads it: the matches without the price join.
     bare = not filters.uses_prices and filters.on_promotion is None
-    pricing_or_none = None if bare else pricing
     if bare:
         found = matches(query, None, filters, fuzzy=fuzzy, categories=categories, corrections=corrections)
-    # The SKUs the lists name are looked up by key (a broad text matches many more).
-    named = matches(
-        query, pricing_or_none, filters, fuzzy=fuzzy, categories=categories, corrections=corrections,
-        among=Sql([f"ARRAY({special})"], special_params),
-    )
-    candidates = Sql(
-        [
-            f"(SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
-            f"ORDER BY m.list_price {direction}, m.product_name, m.sku LIMIT %s) "
-            f"UNION (SELECT m.variant_id FROM {named.sql})"
-        ],
-        [*found.params, pricing.currency, wanted, *named.params],
-    )
+    named, named_params, _, _ = pricing.named_prices_sql()
+    if not named:
+        candidates = Sql(
+            [f"SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s ORDER BY {order} LIMIT %s"],
+            [*found.params, pricing.currency, wanted],
+        )
+        prefix, prefix_params = "", []
+    else:
+        unnamed_price, unnamed_params = pricing.unnamed_price_sql("m")
+        # NOT IN / IN over the small named set: a hashed filter on the walk in list price order.
+        prefix = (
+            f"WITH named AS MATERIALIZED ({named}), "
+            f"unnamed AS MATERIALIZED (SELECT m.variant_id, {unnamed_price} AS price FROM {found.sql} "
+            f"WHERE m.currency = %s AND m.variant_id NOT IN (SELECT n.variant_id FROM named n) ORDER BY {order} LIMIT %s) "
+        )
+        prefix_params = [*named_params, *unnamed_params, *found.params, pricing.currency, wanted]
+        bound, compare = ("MAX", "<=") if ascending else ("MIN", ">=")
+        listed = matches(
+            query, None if bare else pricing, filters, fuzzy=fuzzy, categories=categories, corrections=corrections,
+            among=Sql(
+                [
+                    f"ARRAY(SELECT n.variant_id FROM named n WHERE n.unit_price IS NOT NULL AND "
+                    f"((SELECT COUNT(*) FROM unnamed) < %s OR n.unit_price {compare} (SELECT {bound}(u.price) FROM unnamed u)))"
+                ],
+                [wanted],
+            ),
+        )
+        candidates = Sql(
+            [
+                f"SELECT u.variant_id FROM unnamed u UNION (SELECT m.variant_id FROM {found.sql} WHERE m.currency = %s "
+                f"AND m.variant_id IN (SELECT n.variant_id FROM named n WHERE n.unit_price IS NULL) ORDER BY {order} LIMIT %s) "
+                f"UNION (SELECT m.variant_id FROM {listed.sql})"
+            ],
+            [*found.params, pricing.currency, wanted, *listed.params],
+        )
     exact = matches(query, pricing, filters, fuzzy=fuzzy, categories=categories, only=candidates, corrections=corrections)
     return Sql(
-        [f"SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s"],
-        [*exact.params, page.limit, page.offset],
+        [f"{prefix}SELECT m.variant_id, m.price FROM {exact.sql} ORDER BY {ordering(sort, ranked=False)} LIMIT %s OFFSET %s"],
+        [*prefix_params, *exact.params, page.limit, page.offset],
     )
 
 

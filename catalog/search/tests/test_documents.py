@@ -78,3 +78,19 @@ def test_a_capped_price_sort_prices_only_the_candidates_and_is_exact(shop, setti
     assert not any(q["sql"].startswith("SELECT m.variant_id FROM") for q in captured.captured_queries)
     cheapest = search_products("", company=shop["alpha"], sort=Sort.PRICE_ASC, page=PageRequest(2, 2), backend="postgres")
     assert skus(cheapest) == ["CN-8", "LN-77"]  # after 85123A 2.30 and 85123B 2.66: 3.60, 7.50
+
+
+def test_a_capped_price_sort_looks_past_a_listed_sku_that_costs_more_than_its_list_price(shop, settings):
+    """The cheapest by list price are ABC/123 (0.40) and 85123A (2.55); Alpha's contract puts
+    ABC/123 at 50.00, so the two cheapest for Alpha are 85123A (2.55 less 10 % = 2.295, shown
+    2.30) and 85123B (2.95 less 10 % = 2.655, shown 2.66), not LN-77 (breaks only: 7.50)."""
+    settings.SEARCH_FACET_LIMIT = 3
+    contract = PriceList.objects.get(name="Alpha contract")
+    PriceListItem.objects.create(price_list=contract, variant=shop["skus"]["ABC/123"], unit_price=Decimal("50.00"))
+    cheapest = search_products("", company=shop["alpha"], sort=Sort.PRICE_ASC, page=PageRequest(0, 2), backend="postgres")
+    assert cheapest.total_is_lower_bound
+    assert skus(cheapest) == ["85123A", "85123B"]
+    # Dearest first: ABC/123 at 50.00, NB-100 at 9.00 (contract), LN-77 at 7.50 (breaks only,
+    # so its list price), then CN-8 (4.00 less 10 % = 3.60).
+    dearest = search_products("", company=shop["alpha"], sort=Sort.PRICE_DESC, page=PageRequest(0, 4), backend="postgres")
+    assert skus(dearest) == ["ABC/123", "NB-100", "LN-77", "CN-8"]
