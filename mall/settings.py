@@ -28,7 +28,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 # After the production check, so that a production start names its missing variables first.
-from mall.conf import auth, deals, integrations, limits, payments, search  # noqa: E402
+from mall.conf import audit_invites, auth, deals, integrations, limits, payments, search  # noqa: E402
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     **payments.beat_schedule,  # closing rebate periods
     **search.beat_schedule,  # units sold for search, insights' refresh and forecast
     **auth.beat_schedule,  # purging ended API sessions
+    **audit_invites.beat_schedule,  # deleting long-expired invitations
 }
 
 # The settings of each topic. `import *` takes exactly a module's settings: its __all__ lists

@@ -17,5 +17,17 @@ INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "72"))
 INVITATION_MAX_PENDING = int(os.environ.get("INVITATION_MAX_PENDING", "50"))
 # The same invitation is sent again at most once in this many seconds.
 INVITATION_RESEND_INTERVAL_SECONDS = int(os.environ.get("INVITATION_RESEND_INTERVAL_SECONDS", "60"))
+# An expired invitation stays on the Users page (and may be sent again) for this many days
+# after it expired; then the clean-up below deletes it (accepted and revoked ones stay).
+INVITATION_EXPIRED_KEEP_DAYS = int(os.environ.get("INVITATION_EXPIRED_KEEP_DAYS", "30"))
+
+# Celery beat (mall/settings.py puts these in CELERY_BEAT_SCHEDULE): invitations expired more
+# than INVITATION_EXPIRED_KEEP_DAYS ago are deleted (also `manage.py purge_expired_invitations`).
+beat_schedule = {
+    "partners-purge-expired-invitations": {
+        "task": "partners.tasks.purge_expired_invitations",
+        "schedule": float(os.environ.get("INVITATION_PURGE_SECONDS", str(24 * 3600))),
+    },
+}
 
 __all__ = settings_of(globals())

@@ -82,13 +82,14 @@ def _admin_company(info):
 class InvitationsQuery(graphene.ObjectType):
     company_invitations = graphene.Field(
         CompanyInvitationConnection, required=True, first=graphene.Int(), after=graphene.String(),
-        description="Your company's open invitations, newest first (dealer admins only).",
+        description="Your company's open invitations, pending or expired in the last INVITATION_EXPIRED_KEEP_DAYS "
+        "(30) days, newest first (dealer admins only).",
     )
 
     @staticmethod
     def resolve_company_invitations(root, info, first=None, after=None):
         company = _admin_company(info)
-        queryset = service.open_invitations(company)
+        queryset = service.listed_invitations(company)
         rows, page_info, offset = paginate(queryset, first, after)
         for row in rows:
             row.company = company  # the limit's currency without a query per row

@@ -2,10 +2,12 @@
 link opened twice at the same moment makes one user; accept and revoke at once end in one of
 the two; two admins inviting the same address at once make one invitation."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -95,3 +97,79 @@ def test_two_companies_invitations_of_one_address_accepted_at_once_make_one_user
     assert len(accepted) == 1 and Membership.objects.get(user__email="both@example.com").company.code == accepted[0]
     assert Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now() + timedelta(hours=1)).count() == 1
     assert Company.objects.count() == 2
+
+
+def test_the_clean_up_beside_itself_and_beside_invites_of_the_same_addresses(dealer):
+    """Two clean-ups at once delete each long-expired invitation once; an admin inviting one
+    of those addresses again, or sending one again, at that moment keeps a working invitation
+    (the revived row, or a new one) or is told it is gone, never an error."""
+    now = timezone.now()
+
+    def long_expired(email):
+        row = invitations.invite(actor=dealer.admin, company=dealer.company, email=email).invitation
+        Invitation.objects.filter(pk=row.pk).update(expires_at=now - timedelta(days=40), sent_at=now - timedelta(days=43))
+        return row
+
+    for n in range(4):  # several rounds, so the race falls both ways
+        invited = long_expired(f"invited{n}@a1.example")
+        resent = long_expired(f"resent{n}@a1.example")
+        results = race(
+            invitations.purge_expired,
+            invitations.purge_expired,
+            lambda n=n: invitations.invite(actor=dealer.admin, company=dealer.company, email=f"invited{n}@a1.example"),
+            lambda pk=resent.pk: invitations.resend(actor=dealer.admin, company=dealer.company, invitation_id=pk),
+        )
+        assert isinstance(results[2], invitations.Sent), results  # invited again: a fresh row or the revived one
+        assert Invitation.objects.get(email=f"invited{n}@a1.example").expires_at > now
+        # Each row that was not revived first was deleted, by exactly one of the two clean-ups.
+        gone = (results[2].invitation.pk != invited.pk) + (not isinstance(results[3], invitations.Sent))
+        assert all(isinstance(r, int) for r in results[:2]) and sum(results[:2]) == gone, results
+        if isinstance(results[3], invitations.Sent):  # the resend came first: the row lives on with a new link
+            assert Invitation.objects.get(pk=resent.pk).expires_at > now
+        else:  # the clean-up came first: the resend is told the invitation is gone
+            assert isinstance(results[3], DomainError) and results[3].details[0].code == "NOT_FOUND", results
+            assert not Invitation.objects.filter(pk=resent.pk).exists()
+    assert not Invitation.objects.filter(expires_at__lte=now).exists()
+
+
+def test_an_invite_waits_for_a_clean_up_that_is_deleting_its_old_row(dealer):
+    """The clean-up has deleted the long-expired invitation of an address but not committed yet
+    when its admin invites the address again: the invite waits, then makes a new invitation
+    (it must not update the row being deleted, which would fail once the delete commits)."""
+    now = timezone.now()
+    row = invitations.invite(actor=dealer.admin, company=dealer.company, email="back@a1.example").invitation
+    Invitation.objects.filter(pk=row.pk).update(expires_at=now - timedelta(days=40), sent_at=now - timedelta(days=43))
+    deleting, release = threading.Event(), threading.Event()
+    results = {}
+
+    def clean_up():
+        try:
+            with transaction.atomic():
+                results["deleted"] = invitations.purge_expired()
+                deleting.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def invite_again():
+        try:
+            results["invite"] = invitations.invite(actor=dealer.admin, company=dealer.company, email="back@a1.example")
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results["invite"] = error
+        finally:
+            connection.close()
+
+    cleaner = threading.Thread(target=clean_up)
+    cleaner.start()
+    assert deleting.wait(10)
+    inviter = threading.Thread(target=invite_again)
+    inviter.start()
+    inviter.join(0.5)
+    assert inviter.is_alive()  # waiting for the clean-up's row lock
+    release.set()
+    cleaner.join(10)
+    inviter.join(10)
+    assert results["deleted"] == 1
+    assert isinstance(results["invite"], invitations.Sent), results
+    (fresh,) = Invitation.objects.filter(email="back@a1.example")
+    assert fresh.pk != row.pk and fresh.expires_at > now

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mall.errors import DomainError
-from partners.invitations import open_invitations
+from partners.invitations import listed_invitations
 from partners.memberships import company_members, update_membership
 from partners.models import Membership
 
@@ -35,7 +35,7 @@ def company_users(request, company):
 
 def invitation_context(company, *, invite=None, invite_errors=()):
     now = timezone.now()
-    invitations = list(open_invitations(company)[:MAX_INVITATIONS_SHOWN])
+    invitations = list(listed_invitations(company, now)[:MAX_INVITATIONS_SHOWN])  # pending and recently expired
     for invitation in invitations:
         invitation.is_expired = invitation.expires_at <= now
     return {
