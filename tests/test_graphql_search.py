@@ -122,3 +122,14 @@ def test_a_nul_or_lone_surrogate_finds_nothing_rather_than_everything(graphql, h
     assert found["totalCount"] == 0 and found["edges"] == []
     assert found["facets"]["categories"] == [] and found["facets"]["inStock"] == 0
     assert found["facets"]["onPromotion"] == 0 and [r["count"] for r in found["facets"]["priceRanges"]] == [0] * 8
+
+
+def test_a_search_that_stopped_counting_says_its_total_is_a_lower_bound(graphql, hardware, dealer_a, settings):
+    # "bolt" matches NUT-M6 (Nut & Bolt) and ABC/123 (Bolt anchor): 2 matches.
+    query = "query($s: String) { products(first: 10, search: $s) { totalCount totalCountIsLowerBound } }"
+    settings.SEARCH_FACET_LIMIT = 1
+    body = graphql(dealer_a).execute(query, {"s": "bolt"})
+    assert body["data"]["products"] == {"totalCount": 1, "totalCountIsLowerBound": True}
+    settings.SEARCH_FACET_LIMIT = 2
+    body = graphql(dealer_a).execute(query, {"s": "bolt"})
+    assert body["data"]["products"] == {"totalCount": 2, "totalCountIsLowerBound": False}

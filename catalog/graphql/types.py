@@ -119,11 +119,23 @@ class ProductEdge(graphene.ObjectType):
 
 class ProductConnection(CountedConnection):
     edges = graphene.List(graphene.NonNull(ProductEdge), required=True)
-    facets = graphene.Field(ProductFacets, required=True, description="Counts over every match of the search.")
+    facets = graphene.Field(
+        ProductFacets, required=True,
+        description="Counts over every match of the search (over the first SEARCH_FACET_LIMIT when totalCountIsLowerBound).",
+    )
+    total_count_is_lower_bound = graphene.Boolean(
+        required=True,
+        description="True when a very broad search stopped counting: there are more matches than totalCount "
+        "(and the facets count the first totalCount). Narrow the search to count them all.",
+    )
 
     @staticmethod
     def resolve_total_count(root, info):
         return root.total  # the search counted every match already
+
+    @staticmethod
+    def resolve_total_count_is_lower_bound(root, info):
+        return root.total_is_lower_bound
 
 
 class ProductFilterInput(graphene.InputObjectType):

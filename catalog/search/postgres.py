@@ -56,10 +56,11 @@ from .types import (
 # is a lower bound (SearchResult.total_is_lower_bound) and the facet counts describe the first
 # that many matches, as large shops do: counting every match of a word in 200,000 SKUs costs
 # a visit to every matching row.
-DEFAULT_FACET_LIMIT = 5_000
+DEFAULT_FACET_LIMIT = 2_000
 # Relevance (ts_rank) is worked out for this many candidates at most: the SKU matches and the
-# best-selling matches of a broad text, not every match.
-RANK_CANDIDATES = 500
+# best-selling matches of a broad text, not every match (about four pages of 48; 500 cost a
+# broad search 3 ms more, bench/search.py).
+RANK_CANDIDATES = 200
 
 __all__ = ["TSQUERY", "PostgresBackend"]
 

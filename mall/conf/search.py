@@ -15,7 +15,7 @@ ELASTICSEARCH_TIMEOUT_SECONDS = float(os.environ.get("ELASTICSEARCH_TIMEOUT_SECO
 # Edges of the price facet, in major units of the dealer's currency.
 SEARCH_PRICE_RANGES = env_list("SEARCH_PRICE_RANGES", "1,2,5,10,20,50,100")
 # A broader search counts its facets over the first this many matches (docs/search.md).
-SEARCH_FACET_LIMIT = int(os.environ.get("SEARCH_FACET_LIMIT", "5000"))
+SEARCH_FACET_LIMIT = int(os.environ.get("SEARCH_FACET_LIMIT", "2000"))
 # Live promotions built for search are kept this long per state of the promotions (any change
 # of the promotions is seen at once; a renamed tier or region code after this many seconds).
 SEARCH_PROMOTIONS_CACHE_SECONDS = int(os.environ.get("SEARCH_PROMOTIONS_CACHE_SECONDS", "300"))

@@ -88,7 +88,10 @@ class StorefrontQuery(graphene.ObjectType):
             start_cursor=cursor(offset) if views else None,
             end_cursor=cursor(offset + len(views) - 1) if views else None,
         )
-        return SimpleNamespace(total=result.total, facets=result.facets, page_info=page_info, edges=edges)
+        return SimpleNamespace(
+            total=result.total, total_is_lower_bound=result.total_is_lower_bound, facets=result.facets,
+            page_info=page_info, edges=edges,
+        )
 
     @staticmethod
     def resolve_product(root, info, sku):

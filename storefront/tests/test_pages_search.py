@@ -119,3 +119,13 @@ def test_a_search_page_does_not_grow_its_queries(dealer_client, category, wareho
 
     url = f"{CATALOG}?q=lamp&sort=price_asc&in_stock=on"
     assert_queries_do_not_grow(dealer_client, url, grow, first=3, then=40)
+
+
+def test_a_search_that_stopped_counting_says_there_are_more(dealer_client, hardware, settings):
+    # "bolt" finds ABC/123, NB-100 and BOLT-9; counting stops after 2 of them.
+    settings.SEARCH_FACET_LIMIT = 2
+    html = dealer_client.get(CATALOG, {"q": "bolt"}).content.decode()
+    assert "More than 2 products: the counts beside the filters are for the first 2." in html
+    settings.SEARCH_FACET_LIMIT = 3
+    html = dealer_client.get(CATALOG, {"q": "bolt"}).content.decode()
+    assert "More than" not in html and "3 products" in html

@@ -196,6 +196,7 @@ def catalog(request):
             "company": company,
             "filtered": filtered,
             "facets": result.facets if result else None,
+            "total_is_lower_bound": bool(result and result.total_is_lower_bound),
             "price_ranges": _price_links(result.facets.price_ranges) if result else [],
             "chosen": chosen,
             "view_mode": view_mode,
