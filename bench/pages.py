@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from bench_database import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SAMPLE = ROOT / "sample_data" / "online-retail-2010-12.csv.gz"
@@ -40,7 +42,7 @@ def main() -> None:
     if not url.scheme.startswith("postgres"):
         sys.exit("bench/pages.py measures PostgreSQL: set DATABASE_URL to a postgres:// URL")
     name = (url.path.lstrip("/") or "dealermall") + "_pages"
-    fresh = _ensure_database(url, name, args.rebuild)
+    fresh = ensure_database(urlunparse(url._replace(path=f"/{name}")), args.rebuild)
     os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + name))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -66,20 +68,6 @@ def main() -> None:
         print(f"{page:8} {path:28} median {medians[page]:7.1f} ms  min {min(times):7.1f}  max {max(times):7.1f}  queries {queries}")
     print(f"runs={args.runs} load_average={os.getloadavg()[0]:.2f} cores={os.cpu_count()}")
     print(" ".join(f"{page}_ms={medians[page]:.0f}" for page in pages))
-
-
-def _ensure_database(url, name: str, rebuild: bool) -> bool:
-    """Make the database if it is missing (or on --rebuild); True when it is new."""
-    import psycopg
-
-    admin = urlunparse(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not rebuild:
-            return False
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        return True
 
 
 def _build(fresh: bool) -> None:

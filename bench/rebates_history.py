@@ -18,6 +18,8 @@ from decimal import Decimal as D
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from bench_database import recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data" / "online-retail"
@@ -42,7 +44,7 @@ def main() -> None:
     if not url.scheme.startswith("postgres"):
         sys.exit("bench/rebates_history.py needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
     bench_db = (url.path.lstrip("/") or "dealermall") + "_rebates_bench"
-    _recreate_database(url, bench_db)
+    recreate_database(urlunparse(url._replace(path=f"/{bench_db}")))
     os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + bench_db))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -81,15 +83,6 @@ def main() -> None:
         print(f"{'OK' if ok else 'MISMATCH'} {code} {start:%Y-%m}: by hand {net} -> {amount}; settled {got}")
     print(f"checks_ok={len(BY_HAND) - failed}/{len(BY_HAND)} import_s={import_seconds:.1f} close_s={close_seconds:.1f}")
     sys.exit(1 if failed else 0)
-
-
-def _recreate_database(url, name: str) -> None:
-    import psycopg
-
-    admin = urlunparse(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from bench_database import recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data" / "online-retail"
@@ -32,7 +34,7 @@ def main() -> None:
     if not url.scheme.startswith("postgres"):
         sys.exit("bench/replay.py measures PostgreSQL: set DATABASE_URL to a postgres:// URL")
     bench_db = (url.path.lstrip("/") or "dealermall") + "_bench"
-    _recreate_database(url, bench_db)
+    recreate_database(urlunparse(url._replace(path=f"/{bench_db}")))
     os.environ["DATABASE_URL"] = urlunparse(url._replace(path="/" + bench_db))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mall.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -62,15 +64,6 @@ def main() -> None:
     print("\n".join(report.lines()))
     rate = report.orders_placed / report.seconds if report.seconds else 0
     print(f"orders_per_s={rate:.1f} queries_per_order={report.queries_per_order:.1f} workers={args.workers}")
-
-
-def _recreate_database(url, name: str) -> None:
-    import psycopg
-
-    admin = urlunparse(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

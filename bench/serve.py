@@ -52,15 +52,9 @@ def setup_django(database_url: str) -> None:
 def ensure_database(database_url: str, rebuild: bool = False) -> None:
     """Make the database if it is missing (or on rebuild), then set Django up on it and load
     the sample and the demo logins if they are not there yet."""
-    import psycopg
+    from bench_database import ensure_database as make_database
 
-    url = urlparse(database_url)
-    name = url.path.lstrip("/")
-    with psycopg.connect(urlunparse(url._replace(path="/postgres")), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if rebuild or not exists:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+    make_database(database_url, rebuild)
     setup_django(database_url)
     from django.core.management import call_command
 

@@ -45,6 +45,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_database import recreate_database  # noqa: E402
 from webhook_receiver import receiver, report, wait_for  # noqa: E402 - bench/ is not a package
 
 BENCH_DB = "dm_erp_bench"
@@ -69,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealermall"))
-    _recreate_database(url, BENCH_DB)
+    recreate_database(urlunparse(url._replace(path=f"/{BENCH_DB}")))
     bench_url = urlunparse(url._replace(path="/" + BENCH_DB))
     os.environ.update(DATABASE_URL=bench_url, CELERY_BROKER_URL=args.broker, DJANGO_SETTINGS_MODULE="mall.settings", LOG_LEVEL="WARNING")
 
@@ -310,15 +311,6 @@ def produce(args, record_events, EventSpec, API_VERSION, transaction):
         for row in rows:
             committed[str(row.id)] = now
     return committed, next_sequence
-
-
-def _recreate_database(url, name: str) -> None:
-    import psycopg
-
-    admin = urlunparse(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":
