@@ -5,9 +5,7 @@ and a page of 48 at the dealer's prices, i.e. everything the catalog page asks o
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_search_bench .venv/bin/python bench/search.py
 
-The database is made when it is missing.
-
-The database is built on the first run (about a minute; `--rebuild` builds it again) and
+The database is made and filled on the first run (about a minute; `--rebuild` builds it again) and
 reused after (migrations are applied to it on every run). Last line: `products=<n> p50_ms=<n> p95_ms=<n>`. Target: p95 <= 30 ms. On a loaded
 machine set BENCH_EXPLAIN=1 to print the database's execution time too (EXPLAIN ANALYZE), and
 BENCH_CPU=1 for the CPU time of each search (this process and its PostgreSQL backend).
