@@ -48,6 +48,9 @@ def main() -> None:
     )
     client = Client()
     client.force_login(user)
+    from insights.charts import warm_up
+
+    warm_up()  # as a gunicorn worker does at start (operations/gunicorn_conf.py)
     print(f"{'dashboard':<12} {'data ms':>8} {'queries':>8} {'page cold ms':>13} {'page warm ms':>13}")
     sql_all, cold_all, warm_all = [], [], []
     for slug in reports.DASHBOARDS:

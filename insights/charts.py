@@ -51,6 +51,13 @@ def render_svg(chart: Chart) -> str:
     return svg
 
 
+def warm_up() -> None:
+    """Draw one small chart and throw it away: a process's first drawing loads fonts and the
+    SVG writer (about half a second), which a web worker does at start rather than in the
+    first dashboard a reader opens (operations/gunicorn_conf.py)."""
+    _draw(Chart(title="warm-up", labels=("a", "b"), series=(Series("s", (1, 2)), Series("t", (2, 1), "line"))))
+
+
 def _draw(chart: Chart) -> str:
     with matplotlib.rc_context(STYLE):
         height = max(3.0, 0.28 * len(chart.labels) + 1) if chart.horizontal else 3.4

@@ -26,6 +26,13 @@ def on_starting(server):
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
+def post_worker_init(worker):
+    # A worker's first chart costs half a second of font loading: pay it before requests come.
+    from insights.charts import warm_up
+
+    warm_up()
+
+
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)
