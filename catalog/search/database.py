@@ -79,6 +79,7 @@ def load_hits(variant_ids: list[int]) -> list[Variant]:
         cursor.execute(sql, list(variant_ids))
         fetched = cursor.fetchall()
     rows = {}
+    categories = {}  # a page holds a few categories: one instance each, read-only
     first_product = len(variant_fields) + 1
     first_category = first_product + len(product_fields)
     for row in fetched:
@@ -86,7 +87,13 @@ def load_hits(variant_ids: list[int]) -> list[Variant]:
         variant.available = row[len(variant_fields)]
         product = Product.from_db(connection.alias, product_fields, row[first_product:first_category])
         category_values = row[first_category:]
-        product.category = None if category_values[0] is None else Category.from_db(connection.alias, category_fields, category_values)
+        if category_values[0] is None:
+            product.category = None
+        else:
+            category = categories.get(category_values[0])
+            if category is None:
+                category = categories[category_values[0]] = Category.from_db(connection.alias, category_fields, category_values)
+            product.category = category
         variant.product = product
         rows[variant.pk] = variant
     return [rows[pk] for pk in variant_ids if pk in rows]
