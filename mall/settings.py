@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     **search.beat_schedule,  # units sold for search, insights' refresh and forecast
     **auth.beat_schedule,  # purging ended API sessions
     **audit_invites.beat_schedule,  # deleting long-expired invitations
+    **limits.beat_schedule,  # deleting expired idempotency keys of GraphQL mutations
 }
 
 # The settings of each topic. `import *` takes exactly a module's settings: its __all__ lists

@@ -1,4 +1,5 @@
-"""Models of the security app: API sign-in sessions and their refresh tokens.
+"""Models of the security app: API sign-in sessions and their refresh tokens, and the stored
+answers of GraphQL mutations sent with an idempotency key (`IdempotentRequest`).
 
 A `TokenFamily` is one API sign-in (one tokenCreate): every access token carries its id
 (`sid`) and every refresh token belongs to it. Revoking the family (sign-out, theft
@@ -11,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TokenFamily(models.Model):
@@ -51,3 +53,28 @@ class RefreshToken(models.Model):
 
     def __str__(self):
         return f"refresh token {self.pk} of {self.family_id}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a mutation sent with an idempotency key (security/idempotency.py).
+    A key belongs to one user and one mutation: the same request again gets this answer back
+    and changes nothing; the key with a different input is refused. Deleted after
+    IDEMPOTENCY_KEY_TTL_HOURS (security.tasks.purge_idempotency_keys)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("partners.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    mutation = models.CharField(max_length=64, help_text="The GraphQL mutation, e.g. cartAddLines.")
+    key = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the mutation's input (and the company).")
+    answer = models.JSONField(default=dict, help_text="What the mutation needs to answer the same again.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "idempotent API request"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "mutation", "key"], name="security_idempotent_one_per_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="security_idempotent_created")]
+
+    def __str__(self):
+        return f"{self.mutation} {self.key} of user {self.user_id}"

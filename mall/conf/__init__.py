@@ -8,7 +8,8 @@ plain module of constants per topic; a new setting goes to the module of its top
                     BASE_DIR, VAR_DIR, DEBUG
 - auth.py           passwords, sign-in URLs, access and refresh tokens, lockout (django-axes),
                     session cookies, staff two-factor (AUTH)
-- limits.py         rate limits, trusted proxies, GraphQL cost and introspection (LIMITS)
+- limits.py         rate limits, trusted proxies, GraphQL cost and introspection, idempotency
+                    keys of mutations (LIMITS)
 - audit_invites.py  the audit log's export, invitations and SITE_URL (AUDIT, INVITES)
 - integrations.py   webhooks to the ERP, drains, stock snapshots, the inbound ERP API (ERP)
 - funds.py          marketing funds, partner academy, private uploads (FUNDS)

@@ -1,5 +1,5 @@
 """Rate limits, the client address behind proxies, GraphQL query cost and introspection
-(security/rate_limits.py; docs/security.md)."""
+(security/rate_limits.py; docs/security.md), how long idempotency keys of mutations last."""
 
 import os
 import re
@@ -46,5 +46,17 @@ middleware = ["security.rate_limits.RateLimitMiddleware"]
 # (__schema, __type), on for the demo and off in production unless asked for.
 GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "50000"))
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+# GraphQL mutations sent with an `idempotencyKey` (security/idempotency.py, docs/api.md): the
+# first answer is kept this long; a retry within it gets that answer and changes nothing.
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
+
+# Celery beat (mall/settings.py puts these in CELERY_BEAT_SCHEDULE): stored answers older than
+# IDEMPOTENCY_KEY_TTL_HOURS are deleted (also `manage.py purge_idempotency_keys`).
+beat_schedule = {
+    "security-purge-idempotency-keys": {
+        "task": "security.tasks.purge_idempotency_keys",
+        "schedule": float(os.environ.get("IDEMPOTENCY_PURGE_SECONDS", str(3600))),
+    },
+}
 
 __all__ = settings_of(globals())

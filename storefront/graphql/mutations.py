@@ -3,6 +3,7 @@
 import graphene
 
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import Error, clean_key, errors_from
 from partners.graphql.viewer import dealer_problem, viewer, viewer_company
 from storefront.graphql.cart import cart_view
@@ -36,8 +37,9 @@ def _too_many(items, field: str) -> list[Error]:
     return []
 
 
-class CartMutation(graphene.Mutation):
-    """Base of the cart mutations: check the dealer, run the service, answer with the cart."""
+class CartMutation(IdempotentMutation, graphene.Mutation):
+    """Base of the cart mutations: check the dealer, run the service, answer with the cart.
+    With an idempotency key (cartAddLines), a retry answers the cart as it is now."""
 
     class Meta:
         abstract = True
@@ -57,14 +59,25 @@ class CartMutation(graphene.Mutation):
             errors = errors_from(exc)
         return cls(cart=cart_view(user, company), errors=errors)
 
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        return cls(cart=cart_view(user, company), errors=[])
+
 
 class CartAddLines(CartMutation):
-    """Add SKUs to the cart (a SKU already there gets the quantity added)."""
+    """Add SKUs to the cart (a SKU already there gets the quantity added). With an
+    `idempotencyKey`, a retry adds nothing again."""
 
     class Arguments:
         lines = graphene.List(graphene.NonNull(CartLineInput), required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, lines):
         return cls.run(info, lines, "lines", lambda u, c, items: add_lines(u, c, _changes(items)))
 

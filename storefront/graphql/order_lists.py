@@ -8,6 +8,7 @@ import graphene
 from django.db.models import Prefetch
 
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import (
     CountedConnection,
     Error,
@@ -117,7 +118,7 @@ def _pairs(lines) -> list[tuple[str, int]]:
     return [(clean_key(line.sku, 64), line.quantity) for line in lines or ()]
 
 
-class ListMutation(graphene.Mutation):
+class ListMutation(IdempotentMutation, graphene.Mutation):
     class Meta:
         abstract = True
 
@@ -135,17 +136,28 @@ class ListMutation(graphene.Mutation):
             return cls(order_list=None, errors=errors_from(exc))
         return cls(order_list=_reloaded(order_list), errors=[])
 
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"order_list_id": payload.order_list.pk}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        return cls(order_list=_lists_of(company).filter(pk=answer["order_list_id"]).first(), errors=[])
+
 
 class OrderListCreate(ListMutation):
     """A new list: empty, from `lines`, or from your cart (`fromCart`). NAME_TAKEN when your
-    company has a list of that name already."""
+    company has a list of that name already (with the same `idempotencyKey`, a retry answers
+    the list it made)."""
 
     class Arguments:
         name = graphene.String(required=True)
         from_cart = graphene.Boolean(default_value=False)
         lines = graphene.List(graphene.NonNull(CartLineInput))
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, name, from_cart=False, lines=None):
         name = clean_text(name, 500)
         if from_cart:
@@ -200,8 +212,10 @@ class OrderListAddToCart(CartAdditionMutation):
 
     class Arguments:
         id = graphene.ID(required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, id):
         return cls.answer(info, lambda user, company: lists.add_list_to_cart(user, company, clean_key(id, 20))[1])
 

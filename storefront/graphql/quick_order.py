@@ -5,9 +5,18 @@ The good lines go into the cart; each other line is answered with its errors (fi
 `errors`. Nothing is added when the request itself is wrong (TOO_MANY_LINES, REQUIRED).
 """
 
+from types import SimpleNamespace
+
 import graphene
 
-from mall.errors import DomainError
+from mall.errors import DomainError, ErrorDetail
+from mall.graphql_idempotency import (
+    IdempotentMutation,
+    idempotency_key_argument,
+    idempotent,
+    replayed_errors,
+    stored_errors,
+)
 from mall.graphql_types import Error, clean_key, errors_from
 from partners.graphql.viewer import dealer_problem, viewer, viewer_company
 from storefront.graphql.cart import cart_view
@@ -40,8 +49,9 @@ def problem_errors(info) -> list[Error]:
     return [Error(field=None, code=problem[0], message=problem[1])] if problem else []
 
 
-class CartAdditionMutation(graphene.Mutation):
-    """Base: the dealer check, then a service returning an Outcome; the cart answered after."""
+class CartAdditionMutation(IdempotentMutation, graphene.Mutation):
+    """Base: the dealer check, then a service returning an Outcome; the cart answered after.
+    With an idempotency key, a retry answers the same lines and errors and the cart as it is now."""
 
     class Meta:
         abstract = True
@@ -62,6 +72,29 @@ class CartAdditionMutation(graphene.Mutation):
             return cls(cart=None, lines=[], errors=errors_from(exc))
         return cls(cart=cart_view(user, company), lines=outcome.lines, errors=errors_from(DomainError(*outcome.errors)) if outcome.errors else [])
 
+    @classmethod
+    def idempotency_record(cls, payload) -> dict | None:
+        if not any(line.added for line in payload.lines):
+            return None  # nothing went into the cart
+        lines = [
+            {"number": line.number, "sku": line.sku, "quantity": line.quantity, "added": line.added,
+             "errors": stored_errors(line.errors)}
+            for line in payload.lines
+        ]
+        return {"lines": lines, "errors": stored_errors(payload.errors)}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        lines = [
+            SimpleNamespace(**{**line, "errors": [ErrorDetail(*error) for error in line["errors"]]})
+            for line in answer["lines"]
+        ]
+        return cls(cart=cart_view(user, company), lines=lines, errors=replayed_errors(answer["errors"]))
+
+    @classmethod
+    def idempotency_refused(cls, errors):
+        return cls(cart=None, lines=[], errors=errors)
+
 
 class QuickOrderAdd(CartAdditionMutation):
     """Up to 500 SKU / quantity lines into the cart (quantities added to lines already
@@ -70,8 +103,10 @@ class QuickOrderAdd(CartAdditionMutation):
 
     class Arguments:
         lines = graphene.List(graphene.NonNull(CartLineInput), required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, lines):
         if len(lines) > MAX_LINES:
             return cls(cart=None, lines=[], errors=[
@@ -91,8 +126,10 @@ class OrderReorder(CartAdditionMutation):
 
     class Arguments:
         number = graphene.String(required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, number):
         return cls.answer(info, lambda user, company: reorder(user, company, clean_key(number, 32))[1])
 

@@ -14,7 +14,6 @@ def test_contract_names_are_in_the_schema():
         "products(",
         "product(sku: String!): Product",
         "cart: Cart",
-        "cartAddLines(lines: [CartLineInput!]!)",
         "cartUpdateLines(lines: [CartLineInput!]!)",
         "cartRemoveLines(skus: [String!]!)",
         "orders(first: Int, after: String): OrderConnection",
@@ -39,6 +38,14 @@ def test_checkout_complete_takes_the_contract_arguments():
     assert str(field.args["paymentMethod"].type) == "PaymentMethodEnum"
     assert field.args["paymentMethod"].default_value == "on_account"  # ON_ACCOUNT in the SDL
     assert str(field.args["expectedTotal"].type) == "Decimal"  # optional: the total the buyer saw
+
+
+def test_cart_add_lines_keeps_its_contract_arguments():
+    """`lines` as always; `idempotencyKey` is optional, so clients that never send it keep working."""
+    field = schema.graphql_schema.mutation_type.fields["cartAddLines"]
+    assert {name: str(arg.type) for name, arg in field.args.items()} == {
+        "lines": "[CartLineInput!]!", "idempotencyKey": "String"
+    }
 
 
 def test_enums_follow_the_model_choices():
