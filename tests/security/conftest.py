@@ -27,6 +27,8 @@ def world(django_db_setup, django_db_blocker):
             try:
                 world = build_world()
                 sweep.NAMED_VALUES.update(world.named_values)
+                b = world.b
+                world.b_owned = sweep.owned_querysets(b.company, [b.admin, b.approver, b.buyer])
                 yield world
             finally:
                 transaction.set_rollback(True)

@@ -263,8 +263,7 @@ def test_mutation_changes_nothing_of_another_dealer(name, world, callers):
     no canary is answered, no 500, and a refused call says why in `errors`."""
     access = _access(name)
     documents = _calls("mutation", name, world)
-    b = world.b
-    owned = sweep.owned_querysets(b.company, [b.admin, b.approver, b.buyer])
+    owned = dict(world.b_owned)
     if access.startswith("erp:"):
         owned.update(_shared_rows())
 
@@ -344,7 +343,7 @@ def test_the_same_queries_show_b_its_own_canaries(world, client):
 def test_the_fingerprint_sees_a_change_by_b_itself(world, callers):
     """B's admin deleting B's own list moves the write counters and the fingerprint."""
     b = world.b
-    owned = sweep.owned_querysets(b.company, [b.admin, b.approver, b.buyer])
+    owned = dict(world.b_owned)
     counters = sweep.write_counters()
     before = sweep.fingerprint(owned)
     list_id = b.company.order_lists.get().pk

@@ -109,8 +109,7 @@ def _check(response, who: str, url: str, pattern=None):
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.name)
 def test_page_shows_and_changes_nothing_of_another_dealer(pattern, world, client):
-    b = world.b
-    owned = sweep.owned_querysets(b.company, [b.admin, b.approver, b.buyer])
+    owned = world.b_owned
     urls = _urls(pattern, world)
     for who in ("a_admin", "anonymous"):
         client.logout()

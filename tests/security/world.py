@@ -102,6 +102,8 @@ class World:
     b_files: dict[str, int] = field(default_factory=dict)  # storefront URL name -> pk of B's file
     # scope -> a raw token with every scope but that one
     app_tokens: dict[str, str] = field(default_factory=dict)
+    # label -> queryset of B's rows (sweep.owned_querysets, worked out once per world; copy it)
+    b_owned: dict[str, object] = field(default_factory=dict)
 
     def all_identifiers(self) -> list[str]:
         seen: dict[str, None] = {}
