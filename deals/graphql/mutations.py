@@ -6,6 +6,7 @@ import graphene
 from deals import selectors, services
 from deals.graphql.types import Deal, DealInput
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import Error, clean_key, clean_text, errors_from
 from partners.graphql.viewer import dealer_problem, viewer, viewer_company
 from partners.models import Region
@@ -41,7 +42,7 @@ def _input(data) -> services.DealInput:
     )
 
 
-class DealMutation(graphene.Mutation):
+class DealMutation(IdempotentMutation, graphene.Mutation):
     class Meta:
         abstract = True
 
@@ -67,15 +68,26 @@ class DealMutation(graphene.Mutation):
             errors=[],
         )
 
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"deal_id": payload.deal.pk, "duplicate_warning": payload.duplicate_warning}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        return cls(deal=selectors.deal_of(company, answer["deal_id"]), duplicate_warning=answer["duplicate_warning"], errors=[])
+
 
 class DealRegister(DealMutation):
-    """Register a prospect as a draft; `submit: true` submits it for review at once."""
+    """Register a prospect as a draft; `submit: true` submits it for review at once. With an
+    `idempotencyKey`, a retry registers nothing again and answers the same deal."""
 
     class Arguments:
         input = DealInput(required=True)
         submit = graphene.Boolean(default_value=False)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, input, submit=False):
         return cls.run(info, lambda user, company: services.register_deal(company=company, user=user, data=_input(input), submit=submit))
 

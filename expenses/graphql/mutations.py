@@ -13,9 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from expenses.graphql.queries import parse_id, plans_with_details
 from expenses.graphql.types import ActivityPlan, ActivityPlanInput, ProofFile
+from expenses.models import ProofFile as ProofFileModel
 from expenses.services.claims import add_proof, submit_claim
 from expenses.services.plans import PlanInput, cancel_plan, create_plan, submit_plan
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import Error, clean_text, errors_from
 from mall.uploads import max_upload_bytes
 from partners.graphql.viewer import dealer_problem, viewer, viewer_company
@@ -34,8 +36,9 @@ def _not_found() -> list[Error]:
     return [Error(field="id", code="PLAN_NOT_FOUND", message="No such activity plan.")]
 
 
-class PlanMutation(graphene.Mutation):
-    """Base: check the dealer, run the service, answer with the plan as it is now."""
+class PlanMutation(IdempotentMutation, graphene.Mutation):
+    """Base: check the dealer, run the service, answer with the plan as it is now (also when an
+    idempotency key answers a retry)."""
 
     class Meta:
         abstract = True
@@ -58,14 +61,25 @@ class PlanMutation(graphene.Mutation):
             return cls(plan=None, errors=errors_from(exc))
         return cls(plan=_fresh(company, plan.pk), errors=[])
 
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"plan_id": payload.plan.pk}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        return cls(plan=plans_with_details(company).filter(pk=answer["plan_id"]).first(), errors=[])
+
 
 class ActivityPlanCreate(PlanMutation):
-    """Draft a plan on one of the dealer's funds (dealer admins only)."""
+    """Draft a plan on one of the dealer's funds (dealer admins only). With an `idempotencyKey`,
+    a retry drafts nothing again and answers the same plan."""
 
     class Arguments:
         input = ActivityPlanInput(required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, input):
         fund_id = parse_id(input.fund_id)
         data = PlanInput(
@@ -105,14 +119,17 @@ class ActivityPlanCancel(PlanMutation):
 
 
 class ActivityPlanClaim(PlanMutation):
-    """After the activity: claim with the actual spend (proof must be uploaded first)."""
+    """After the activity: claim with the actual spend (proof must be uploaded first). With an
+    `idempotencyKey`, a retry answers the claimed plan instead of INVALID_TRANSITION."""
 
     class Arguments:
         id = graphene.ID(required=True)
         actual_spend = graphene.Decimal(required=True)
         note = graphene.String()
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, id, actual_spend, note=""):
         return cls.run(
             info, id,
@@ -132,22 +149,25 @@ def decode_upload(file_name: str, content_base64: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(file_name or "upload", data)
 
 
-class ActivityPlanProofUpload(graphene.Mutation):
+class ActivityPlanProofUpload(IdempotentMutation, graphene.Mutation):
     """Attach a photo (JPEG/PNG) or a PDF to an approved plan. The type is read from the bytes,
-    not the name; executables and other types are refused (UPLOAD_TYPE_NOT_ALLOWED)."""
+    not the name; executables and other types are refused (UPLOAD_TYPE_NOT_ALLOWED). With an
+    `idempotencyKey`, a retry attaches nothing again and answers the same proof."""
 
     class Arguments:
         id = graphene.ID(required=True)
         file_name = graphene.String(required=True)
         content_base64 = graphene.String(required=True)
         description = graphene.String()
+        idempotency_key = idempotency_key_argument()
 
     proof = graphene.Field(ProofFile)
     plan = graphene.Field(ActivityPlan)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
-    @staticmethod
-    def mutate(root, info, id, file_name, content_base64, description=""):
+    @classmethod
+    @idempotent
+    def mutate(cls, root, info, id, file_name, content_base64, description=""):
         errors = _problem(info)
         pk = parse_id(id)
         if not errors and pk is None:
@@ -161,6 +181,16 @@ class ActivityPlanProofUpload(graphene.Mutation):
         except DomainError as exc:
             return ActivityPlanProofUpload(proof=None, plan=None, errors=errors_from(exc))
         return ActivityPlanProofUpload(proof=proof, plan=_fresh(company, pk), errors=[])
+
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"proof_id": payload.proof.pk, "plan_id": payload.plan.pk}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        proof = ProofFileModel.objects.filter(pk=answer["proof_id"], plan__company=company).first()
+        plan = plans_with_details(company).filter(pk=answer["plan_id"]).first()
+        return cls(proof=proof, plan=plan, errors=[])
 
 
 class ExpensesMutation(graphene.ObjectType):

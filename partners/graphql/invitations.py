@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import (
     ApiError,
     CountedConnection,
@@ -97,7 +98,7 @@ class InvitationsQuery(graphene.ObjectType):
         return SimpleNamespace(queryset=queryset.order_by(), page_info=page_info, edges=edges)
 
 
-class InvitationMutation(graphene.Mutation):
+class InvitationMutation(IdempotentMutation, graphene.Mutation):
     class Meta:
         abstract = True
 
@@ -118,18 +119,32 @@ class InvitationMutation(graphene.Mutation):
         invitation.company = company
         return cls(invitation=invitation, errors=[])
 
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"invitation_id": payload.invitation.pk}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        invitation = Invitation.objects.filter(pk=answer["invitation_id"], company=company).select_related("invited_by").first()
+        if invitation is not None:
+            invitation.company = company
+        return cls(invitation=invitation, errors=[])
+
 
 class CompanyInvitationCreate(InvitationMutation):
     """Invite a person by e-mail to your company with a role and an order limit (null: no
     limit). The e-mail is sent in the language of the request (Accept-Language). NOT_ALLOWED,
-    REQUIRED, INVALID, NEGATIVE, TOO_LARGE, EMAIL_TAKEN, ALREADY_INVITED, TOO_MANY_PENDING."""
+    REQUIRED, INVALID, NEGATIVE, TOO_LARGE, EMAIL_TAKEN, ALREADY_INVITED, TOO_MANY_PENDING. With
+    an `idempotencyKey`, a retry sends no second e-mail and answers the same invitation."""
 
     class Arguments:
         email = graphene.String(required=True)
         role = InvitationRoleEnum(required=True)
         order_limit = graphene.Decimal()
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, email, role, order_limit=None):
         role = getattr(role, "value", role)
         return cls.run(
@@ -142,12 +157,15 @@ class CompanyInvitationCreate(InvitationMutation):
 
 class CompanyInvitationResend(InvitationMutation):
     """Send an open invitation again with a new link (the old one stops working) and a new
-    expiry. NOT_ALLOWED, NOT_FOUND, ALREADY_ACCEPTED, REVOKED, SENT_RECENTLY, EMAIL_TAKEN."""
+    expiry. NOT_ALLOWED, NOT_FOUND, ALREADY_ACCEPTED, REVOKED, SENT_RECENTLY, EMAIL_TAKEN. With
+    an `idempotencyKey`, a retry sends nothing again (the link of the first resend keeps working)."""
 
     class Arguments:
         id = graphene.ID(required=True)
+        idempotency_key = idempotency_key_argument()
 
     @classmethod
+    @idempotent
     def mutate(cls, root, info, id):
         return cls.run(
             info, lambda user, company: service.resend(actor=user, company=company, invitation_id=clean_key(id, 20))

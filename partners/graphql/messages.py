@@ -8,9 +8,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import CountedConnection, Error, clean_key, cursor, errors_from, paginate
 from partners import announcements, messaging
 from partners.graphql.viewer import dealer_problem, require_dealer, viewer, viewer_company
+from partners.models import Comment as CommentModel
 
 # One value per kind of MESSAGE_THREAD_TARGETS (deal, order, fund_claim ...).
 ThreadKindEnum = graphene.Enum("ThreadKindEnum", [(kind.upper(), kind) for kind in settings.MESSAGE_THREAD_TARGETS])
@@ -174,19 +176,22 @@ def _problem(info) -> list[Error]:
     return [Error(field=None, code=problem[0], message=problem[1])] if problem else []
 
 
-class CommentPost(graphene.Mutation):
-    """Write in the thread of your order or deal (attachments: on the storefront page)."""
+class CommentPost(IdempotentMutation, graphene.Mutation):
+    """Write in the thread of your order or deal (attachments: on the storefront page). With an
+    `idempotencyKey`, a retry posts nothing again and answers the same comment."""
 
     class Arguments:
         kind = ThreadKindEnum(required=True)
         key = graphene.String(required=True)
         body = graphene.String(required=True)
+        idempotency_key = idempotency_key_argument()
 
     comment = graphene.Field(Comment)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
-    @staticmethod
-    def mutate(root, info, kind, key, body):
+    @classmethod
+    @idempotent
+    def mutate(cls, root, info, kind, key, body):
         errors = _problem(info)
         if errors:
             return CommentPost(comment=None, errors=errors)
@@ -198,6 +203,15 @@ class CommentPost(graphene.Mutation):
         except DomainError as exc:
             return CommentPost(comment=None, errors=errors_from(exc))
         return CommentPost(comment=comment, errors=[])
+
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        return {"comment_id": payload.comment.pk}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        comment = CommentModel.objects.filter(pk=answer["comment_id"], author=user).select_related("author").first()
+        return cls(comment=comment, errors=[])
 
 
 class _ReceiptMutation(graphene.Mutation):

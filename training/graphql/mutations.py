@@ -3,6 +3,7 @@
 import graphene
 
 from mall.errors import DomainError
+from mall.graphql_idempotency import IdempotentMutation, idempotency_key_argument, idempotent
 from mall.graphql_types import Error, errors_from
 from partners.graphql.viewer import dealer_problem, viewer, viewer_company
 from training.graphql.types import (
@@ -12,7 +13,9 @@ from training.graphql.types import (
     QuizAttempt,
     forget_enrolments,
 )
+from training.models import Certificate as CertificateModel
 from training.models import Enrolment as EnrolmentModel
+from training.models import QuizAttempt as QuizAttemptModel
 from training.services import complete_lesson, enrol, submit_quiz
 
 MAX_ANSWERS = 200
@@ -74,21 +77,24 @@ class LessonComplete(graphene.Mutation):
         return LessonComplete(enrolment=_enrolment(progress.enrolment_id), errors=[])
 
 
-class QuizSubmit(graphene.Mutation):
+class QuizSubmit(IdempotentMutation, graphene.Mutation):
     """Answer every question; the server scores it. The answer says the score, never which
-    choices were right, so a retry cannot be worked out from the previous one."""
+    choices were right, so a retry cannot be worked out from the previous one. With an
+    `idempotencyKey`, a retry (after a timeout) uses no second attempt and answers the first."""
 
     class Arguments:
         course_id = graphene.ID(required=True)
         answers = graphene.List(graphene.NonNull(QuizAnswerInput), required=True)
+        idempotency_key = idempotency_key_argument()
 
     attempt = graphene.Field(QuizAttempt)
     certificate = graphene.Field(Certificate)
     attempts_left = graphene.Int()
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
-    @staticmethod
-    def mutate(root, info, course_id, answers):
+    @classmethod
+    @idempotent
+    def mutate(cls, root, info, course_id, answers):
         errors = _problem(info)
         if not errors and len(answers) > MAX_ANSWERS:
             errors = [Error(field="answers", code="INVALID", message=f"Send at most {MAX_ANSWERS} answers.")]
@@ -101,6 +107,20 @@ class QuizSubmit(graphene.Mutation):
             return QuizSubmit(errors=errors_from(exc))
         forget_enrolments(info)
         return QuizSubmit(attempt=result.attempt, certificate=result.certificate, attempts_left=result.attempts_left, errors=[])
+
+    @classmethod
+    def idempotency_answer(cls, payload) -> dict:
+        certificate = payload.certificate
+        return {"attempt_id": payload.attempt.pk, "certificate_id": certificate.pk if certificate else None,
+                "attempts_left": payload.attempts_left}
+
+    @classmethod
+    def idempotency_replay(cls, info, answer, user, company):
+        attempt = QuizAttemptModel.objects.filter(pk=answer["attempt_id"], enrolment__user=user).first()
+        certificate = None
+        if answer["certificate_id"] is not None:
+            certificate = CertificateModel.objects.filter(pk=answer["certificate_id"], enrolment__user=user).first()
+        return cls(attempt=attempt, certificate=certificate, attempts_left=answer["attempts_left"], errors=[])
 
 
 class TrainingMutation(graphene.ObjectType):
