@@ -11,6 +11,8 @@ import pytest
 from security.models import IdempotentRequest
 from storefront.models import CartLine, OrderList
 from storefront.services.order_lists import create_with_lines
+from storefront.tests.conftest import make_user
+from tests.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,11 +131,30 @@ def test_order_list_create_retried_answers_the_list_it_made(graphql, buyer, comp
 
 
 def test_another_user_with_the_same_key_gets_its_own_fresh_answer(graphql, buyer, company, variant):
-    from storefront.tests.conftest import make_user
-
     colleague = make_user("second@acme.example", company)
     add(graphql(buyer), 4, "shared-key")
     answer = add(graphql(colleague), 2, "shared-key")
     assert answer == {"cart": {"lines": [{"sku": "85123A", "quantity": 2}], "total": {"amount": "4.60", "currency": "GBP"}}, "errors": []}
     assert cart_of(buyer) == {"85123A": 4} and cart_of(colleague) == {"85123A": 2}
     assert IdempotentRequest.objects.filter(key="shared-key").count() == 2
+
+
+REORDER = """mutation($number: String!, $key: String) { orderReorder(number: $number, idempotencyKey: $key) {
+  cart { lines { sku quantity } } lines { line sku added errors { code } } errors { code } } }"""
+
+
+def test_order_reorder_retried_adds_once_and_answers_the_same_lines(graphql, buyer, company, variant):
+    order = OrderFactory(company=company, user=buyer, number="DM00000042")
+    OrderLineFactory(order=order, line_number=1, variant=variant, sku="85123A", quantity=4)
+    OrderLineFactory(order=order, line_number=2, variant=None, sku="OLD-1", quantity=2)
+    api = graphql(buyer)
+    variables = {"number": "DM00000042", "key": "re-1"}
+    first = api.execute(REORDER, variables)["data"]["orderReorder"]
+    assert first["lines"] == [
+        {"line": 1, "sku": "85123A", "added": True, "errors": []},
+        {"line": 2, "sku": "OLD-1", "added": False, "errors": [{"code": "UNKNOWN_SKU"}]},
+    ]
+    assert api.execute(REORDER, variables)["data"]["orderReorder"] == first
+    assert cart_of(buyer) == {"85123A": 4}
+    api.execute(REORDER, {"number": "DM00000042"})
+    assert cart_of(buyer) == {"85123A": 8}
