@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 
 from insights import reports, tasks
 from insights.dashboard_cache import cached_dashboard, render_charts
@@ -78,8 +79,12 @@ def forecast_view(request):
         tasks.run_forecast.delay()
         messages.info(request, "A new forecast is being computed; it appears here when it is ready.")
         return HttpResponseRedirect(request.path)
-    runs = ForecastRun.objects.all()
+    runs = ForecastRun.objects.filter(error="")
     run = runs.filter(pk=request.GET["run"]).first() if request.GET.get("run", "").isdigit() else runs.first()
+    # The latest request, if it failed after the latest forecast: say why.
+    failed = ForecastRun.objects.first()
+    if failed is not None and failed.error and "run" not in request.GET:
+        messages.error(request, f"The forecast asked for at {timezone.localtime(failed.created_at):%Y-%m-%d %H:%M} could not be made: {failed.error}")
     dashboard = forecast_dashboard(run) if run else None
     if dashboard and "export" in request.GET:
         return _export(request, dashboard, run)

@@ -159,9 +159,10 @@ class RefreshedDay(models.Model):
 
 class ForecastRun(models.Model):
     """One forecast as the back office reads it: computed in the background (Celery, or
-    `manage.py forecast --save`), kept whole as JSON so the page needs one query."""
+    `manage.py forecast --save`), kept whole as JSON so the page needs one query. A run that
+    could not be made keeps only its `error` (what the page tells the staff who asked)."""
 
-    train_until = models.DateField(help_text="First day of the last month of training history.")
+    train_until = models.DateField(null=True, blank=True, help_text="First day of the last month of training history.")
     horizon = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     seconds = models.FloatField(default=0)
@@ -172,9 +173,12 @@ class ForecastRun(models.Model):
     products = models.JSONField(default=list)  # top SKUs: forecast (and actual) per month
     regions = models.JSONField(default=list)
     plan = models.JSONField(default=list)  # purchase plan for the first forecast month
+    error = models.TextField(blank=True, default="")  # why the run failed; empty for a forecast
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
+        if self.error:
+            return f"failed forecast: {self.error}"
         return f"forecast from {self.train_until:%Y-%m} + {self.horizon}"

@@ -7,8 +7,9 @@ from celery import shared_task
 
 from insights import services
 from insights.dashboard_cache import warm_default_dashboards
+from insights.forecasting.engine import ForecastError
 from insights.forecasting.history import load_history
-from insights.forecasting.runs import last_complete_month, save_run
+from insights.forecasting.runs import last_complete_month, record_failure, save_run
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,19 @@ def refresh_changed_days() -> dict:
 @shared_task(name="insights.tasks.run_forecast")
 def run_forecast(horizon: int = 3) -> int | None:
     """Monthly (beat) and on request from the back office: forecast from the last complete
-    month and keep the run. Safe to repeat: each run is a new, complete row."""
+    month and keep the run. Safe to repeat: each run is a new, complete row. A run that cannot
+    be made is kept as its error, so the page says what happened."""
     history = load_history()
     until = last_complete_month(history)
     if until is None:
+        record_failure("No complete month of sales history yet: refresh the insights first (manage.py refresh_insights).", horizon)
         return None
-    return save_run(until, horizon).pk
+    try:
+        return save_run(until, horizon).pk
+    except ForecastError as error:
+        record_failure(str(error), horizon)
+        return None
+    except Exception as error:
+        logger.exception("forecast from %s failed", until)
+        record_failure(f"The forecast from {until} failed ({type(error).__name__}); the worker log has the details.", horizon)
+        raise

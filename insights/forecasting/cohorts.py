@@ -88,14 +88,16 @@ def new_dealer_component(panel: pd.DataFrame, region_of: pd.Series, months: list
     first = first_months(panel)
     ages = YOUNG_MONTHS + horizon + 1
     profiles, skus, everywhere, names = _profiles(panel, first, region_of, ages, until)
-    young = first[(first >= 0) & (first > until - YOUNG_MONTHS)]
+    # Dealers buying in the history's first month are not young (see _profiles), however
+    # short the history.
+    young = first[(first >= 1) & (first > until - YOUNG_MONTHS)]
     regions = region_of.reindex(first.index).fillna("(no region)")
     # New dealers per month and region: as many as in the training month, following the trend
     # of the last ARRIVAL_MONTHS (arrivals fall as a young history stops finding long-standing
     # dealers for the first time; never assumed to grow).
-    counts = [int((first == until - k).sum()) for k in range(ARRIVAL_MONTHS - 1, -1, -1)]
+    counts = [int((first == until - k).sum()) if until >= k else 0 for k in range(ARRIVAL_MONTHS - 1, -1, -1)]
     decay = min((counts[-1] / counts[0]) ** (1 / (len(counts) - 1)), 1.0) if counts[0] and counts[-1] else 1.0
-    latest = first[first == until]
+    latest = first[(first == until) & (first >= 1)]  # one month of history: no arrivals seen
     rate = regions.reindex(latest.index).value_counts().astype(float)
     mix = _recent_mix(panel, first, skus, until)
     rows, index = [], []
@@ -137,7 +139,7 @@ def segment_actuals(history_panel: pd.DataFrame, train_until_position: int, mont
     """What the new-dealer segment bought in the forecast months (SKU × months): the dealers
     young at the training month and those whose first demand came after it."""
     first = first_months(history_panel)
-    segment = first[(first > train_until_position - YOUNG_MONTHS)].index
+    segment = first[(first >= 1) & (first > train_until_position - YOUNG_MONTHS)].index
     held = [m for m in months if m in history_panel.columns]
     rows = history_panel.index.get_level_values("dealer").isin(segment)
     return history_panel.loc[rows, held].groupby(level="sku").sum()

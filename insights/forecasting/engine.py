@@ -21,6 +21,11 @@ HOLT_MONTHS = 8
 SAFETY_Z = 1.65  # ~95 % service level for the purchase plan
 
 
+class ForecastError(ValueError):
+    """Nothing can be forecast from this history (no sales in or before the training month).
+    Its message says what to do; the command prints it and the back office shows it."""
+
+
 @dataclass
 class Accuracy:
     level: str
@@ -63,7 +68,12 @@ def _select(train: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Per series: the index of the vectorised method with the least absolute one-step error
     over the rolling origins, the method names, and per origin the chosen method's forecast."""
     names = list(methods.VECTORISED)
-    origins = range(min(FIRST_ORIGIN, train.shape[1] - 1), train.shape[1])
+    # An origin needs at least one month before it: one month of history has none, and then
+    # every series gets the baseline (its one month again; the 3-month mean says the same).
+    origins = range(max(1, min(FIRST_ORIGIN, train.shape[1] - 1)), train.shape[1])
+    if not origins:
+        choice = np.full(train.shape[0], names.index("naive"))
+        return choice, names, np.zeros((train.shape[0], 0))
     errors = np.zeros((len(names), train.shape[0]))
     per_origin = np.zeros((len(names), len(origins), train.shape[0]))
     for o_index, origin in enumerate(origins):
@@ -96,9 +106,16 @@ def _statsmodels_candidates(train: np.ndarray, rows: np.ndarray, horizon: int, f
 
 def forecast(history: History, train_until: pd.Period, horizon: int, *, new_dealers: bool = True) -> Forecast:
     """Train on the months up to and including `train_until`; forecast `horizon` months.
-    `new_dealers`: young dealers by their cohort, and dealers still to come (cohorts.py)."""
+    `new_dealers`: young dealers by their cohort, and dealers still to come (cohorts.py).
+    Raises ForecastError when the history does not hold the month or has no demand up to it."""
+    if train_until not in history.months:
+        raise ForecastError(
+            f"No sales history for {train_until}: refresh the insights first (manage.py refresh_insights)."
+        )
     panel = history.panel.loc[:, [m for m in history.months if m <= train_until]]
     panel = panel[(panel != 0).any(axis=1)]
+    if panel.empty:
+        raise ForecastError(f"No demand in the sales history up to {train_until}: nothing to forecast from.")
     train = panel.to_numpy(float)
     months = list(pd.period_range(train_until + 1, periods=horizon, freq="M"))
     choice, names, chosen = _select(train)
@@ -108,8 +125,9 @@ def forecast(history: History, train_until: pd.Period, horizon: int, *, new_deal
     dense = np.flatnonzero((train != 0).sum(axis=1) >= STATSMODELS_MONTHS)
     _statsmodels_candidates(train, dense, horizon, forecasts, choice_names)
     index = panel.index
-    origins = list(panel.columns[-chosen.shape[1] :])
-    errors = pd.DataFrame(chosen - train[:, -chosen.shape[1] :], index=index, columns=origins)
+    first_origin = train.shape[1] - chosen.shape[1]  # no origins: no columns (not -0:, all of them)
+    origins = list(panel.columns[first_origin:])
+    errors = pd.DataFrame(chosen - train[:, first_origin:], index=index, columns=origins)
     series = pd.DataFrame(forecasts, index=index, columns=months)
     method = pd.Series(choice_names, index=index)
     # Young dealers are forecast by their cohort, and dealers still to come are added.
@@ -198,7 +216,8 @@ def purchase_plan(result: Forecast, on_hand: dict[str, int], pack_size: dict[str
     month = result.months[0]
     product = result.by_product()[month].clip(lower=0)
     errors = result.one_step_errors.reindex(product.index).fillna(0)
-    safety = SAFETY_Z * np.sqrt((errors**2).mean(axis=1))
+    # No backtest (one month of history): no errors to size a safety stock by, so none.
+    safety = SAFETY_Z * np.sqrt((errors**2).mean(axis=1)).fillna(0)
     stock = pd.Series(on_hand, dtype=float).reindex(product.index).fillna(0)
     packs = pd.Series(pack_size, dtype=float).reindex(product.index).fillna(1).clip(lower=1)
     need = (product + safety - stock).clip(lower=0)

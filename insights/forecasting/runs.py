@@ -107,6 +107,12 @@ def save_run(train_until: pd.Period, horizon: int, *, backtest_origins: int = 3)
     return run
 
 
+def record_failure(message: str, horizon: int) -> ForecastRun:
+    """Keep why a requested forecast could not be made, for the page to say."""
+    with transaction.atomic():
+        return ForecastRun.objects.create(horizon=horizon, error=message)
+
+
 def last_complete_month(history: History) -> pd.Period | None:
     """The latest month of history that has ended (the current month is still filling)."""
     today = pd.Period(pd.Timestamp.now(), freq="M")

@@ -45,9 +45,10 @@ class Command(BaseCommand):
         until = _month(train_until)
         started = time.monotonic()
         history = load_history(currency or None)
-        if history.panel.empty or until not in history.panel.columns:
-            raise CommandError(f"No sales history for {until}: refresh the insights first (manage.py refresh_insights).")
-        result = engine.forecast(history, until, horizon, new_dealers=not without_new_dealers)
+        try:
+            result = engine.forecast(history, until, horizon, new_dealers=not without_new_dealers)
+        except engine.ForecastError as error:
+            raise CommandError(str(error)) from error
         scores = engine.score(result)
         out = self.stdout.write
         months = [str(m) for m in result.months]
