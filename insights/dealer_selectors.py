@@ -1,5 +1,6 @@
 """A dealer's own figures (the storefront dashboard and the GraphQL purchase summary): every
-read takes the dealer's company and filters by it first."""
+read takes the dealer's company and filters by it first; amounts come rounded to the currency's
+minor unit (insights/amounts.py)."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Max, Sum
 from django.db.models.functions import TruncMonth
 
+from insights.amounts import rounded_row
 from insights.models import DailyDealerSales, DailySales
 
 
@@ -30,17 +32,18 @@ def purchases_by_month(company, *, since: date) -> list[dict]:
         )
         .order_by("month", "currency")
     )
-    return [{**r, "month": r["month"].date() if hasattr(r["month"], "hour") else r["month"]} for r in rows]
+    return [rounded_row({**r, "month": r["month"].date() if hasattr(r["month"], "hour") else r["month"]}) for r in rows]
 
 
 def top_products(company, *, since: date, limit: int = 10) -> list[dict]:
     """The dealer's most bought SKUs since `since`, by net amount (returns taken off)."""
-    return list(
+    rows = (
         DailySales.objects.filter(company=company, day__gte=since)
         .values("sku", "currency")
         .annotate(name=Max("product__name"), units=Sum("quantity"), net=Sum("net_amount"))
         .order_by("-net", "sku")[:limit]
     )
+    return [rounded_row(r) for r in rows]
 
 
 def last_day(company) -> date | None:

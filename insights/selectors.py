@@ -1,4 +1,5 @@
-"""Reads for the back-office dashboards, each one grouped query over the materialised facts."""
+"""Reads for the back-office dashboards, each one grouped query over the materialised facts.
+Every amount they return is rounded to the currency's minor unit (insights/amounts.py)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from catalog.models import Category, Variant
+from insights.amounts import money_rows, rounded_row
 from insights.filters import Filters
 from insights.models import (
     DailyDealerSales,
@@ -29,6 +31,7 @@ def _period_expression(period: str):
     return TRUNC[period]("day") if period in TRUNC else F("day")
 
 
+@money_rows
 def sales_by_period(f: Filters) -> list[dict]:
     """Per day, week (Monday) or month: net sales, units, sales before returns, returns."""
     rows = (
@@ -50,6 +53,7 @@ def _as_date(value) -> date:
 SUMS = {"net": Sum("net_amount"), "units": Sum("quantity"), "returns": Sum("returns_amount"), "sales": Sum("sales_amount")}
 
 
+@money_rows
 def _segments(f: Filters, key: str, names, order: str = "-net") -> list[dict]:
     """DailySegmentSales summed by one key (region, tier, category id), names looked up after."""
     rows = list(f.apply_segments(DailySegmentSales.objects.all()).values(key).annotate(**SUMS).order_by(order, key))
@@ -103,7 +107,7 @@ def product_sums(f: Filters, start: date, end: date) -> dict[str, dict]:
             into = sums.setdefault(row["sku"], {"net": ZERO, "units": 0, "returns": ZERO, "sales": ZERO})
             for key in into:
                 into[key] += row[key] if row[key] is not None else 0
-    return sums
+    return {sku: rounded_row(row, f.currency) for sku, row in sums.items()}
 
 
 def _month_last(month: date) -> date:
@@ -122,6 +126,7 @@ def sales_by_product(f: Filters, limit: int = 25) -> list[dict]:
     return [{"sku": sku, **row, "name": names.get(sku, ""), "dealers": dealers.get(sku, 0)} for sku, row in top]
 
 
+@money_rows
 def sales_by_dealer(f: Filters, limit: int = 25) -> list[dict]:
     """The biggest dealers: from the dealer facts (orders, order discounts taken off) unless a
     category is chosen, then from the SKU facts of that category."""
@@ -204,6 +209,7 @@ def quiet_dealers(f: Filters, *, factor: float = 2.0, min_order_days: int = 3) -
     return sorted(quiet, key=lambda q: (-q.ratio, q.code))
 
 
+@money_rows
 def promotion_costs(f: Filters) -> list[dict]:
     """Per promotion or voucher: cost, orders it was on and their sales, cost as % of them."""
     rows = (
@@ -215,6 +221,7 @@ def promotion_costs(f: Filters) -> list[dict]:
     return list(rows)
 
 
+@money_rows
 def rebate_accruals(f: Filters) -> list[dict]:
     """Per rebate program: what accrued in the period (orders less returns and corrections) and
     the sales volume it accrued on, dated by the order or return it came with. Read from the
@@ -236,6 +243,7 @@ def rebate_accruals(f: Filters) -> list[dict]:
     )
 
 
+@money_rows
 def discount_by_period(f: Filters) -> list[dict]:
     """Per period: net sales, order-level discounts and all savings against list (dealer facts)."""
     rows = (
