@@ -137,8 +137,8 @@ class AddressInline(admin.StackedInline):
 
 @admin.register(Company)
 class CompanyAdmin(AuditedAdmin, admin.ModelAdmin):
-    audit_include = []  # the audit log keeps the credit terms (limit, terms, holds), not the company's own fields
-    audit_inlines = [CreditAccount]
+    audit_include = []  # the audit log keeps the credit terms (limit, terms, holds) and roles, not the company's own fields
+    audit_inlines = [CreditAccount, Membership]  # and the users' roles (the inline)
     list_display = [
         "code",
         "name",
@@ -247,7 +247,7 @@ class CompanyAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin, admin.ModelAdmin):  # roles and order limits: in the audit log
     list_display = ["user", "user_email", "company", "role", "created_at"]
     list_filter = ["role", "company__tier"]
     list_select_related = ["user", "company"]

@@ -35,7 +35,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from mall.errors import DomainError, ErrorDetail
-from partners.memberships import is_company_admin, parse_limit
+from partners.emails import InvalidDomain, canonical_email
+from partners.memberships import is_company_admin, parse_limit, record_joined
 from partners.messaging import parse_id
 from partners.models import Company, Invitation, Membership
 
@@ -74,10 +75,12 @@ def ttl() -> timedelta:
 
 
 def normalise_email(value) -> str:
-    """Trimmed and lower-cased (sign-in matches e-mail without case); a DomainError if it is
-    not an address. A NUL byte anywhere makes it not an address (never quietly dropped), and
-    so does U+FFFD, which /graphql/ puts in a NUL's place: the page and the API refuse the same
-    input alike (Django's validator would take U+FFFD in the domain)."""
+    """Trimmed and lower-cased (sign-in matches e-mail without case), the domain in its IDNA
+    ASCII form (partners/emails.py: `zz@bücher.example` is `zz@xn--bcher-kva.example`, one
+    mailbox, one address); a DomainError if it is not an address. A NUL byte anywhere makes it
+    not an address (never quietly dropped), and so does U+FFFD, which /graphql/ puts in a NUL's
+    place: the page and the API refuse the same input alike (Django's validator would take
+    U+FFFD in the domain). A domain that is not valid IDNA (a broken `xn--` label) is INVALID."""
     email = str(value or "").strip().lower()
     if not email:
         raise DomainError.single("email", "REQUIRED", _("Enter the e-mail address of the person to invite."))
@@ -85,7 +88,11 @@ def normalise_email(value) -> str:
         if len(email) > 254 or "\x00" in email or "\ufffd" in email:
             raise ValidationError("too long, or a NUL byte")
         validate_email(email)
-    except ValidationError:
+        email = canonical_email(email)
+        if len(email) > 254:  # the ASCII form is longer than the Unicode one
+            raise ValidationError("too long")
+        validate_email(email)
+    except (ValidationError, InvalidDomain):
         raise DomainError.single("email", "INVALID", _("Enter a valid e-mail address, such as name@example.com.")) from None
     return email
 
@@ -353,8 +360,11 @@ def accept(*, token, first_name, last_name, password, now=None):
             user.save()
     except IntegrityError:
         raise _email_taken_on_accept() from None
-    Membership.objects.create(user=user, company=invitation.company, role=invitation.role, order_limit=invitation.order_limit)
+    membership = Membership.objects.create(
+        user=user, company=invitation.company, role=invitation.role, order_limit=invitation.order_limit
+    )
     Invitation.objects.filter(pk=invitation.pk).update(accepted_user=user)
+    record_joined(invitation, user, membership)  # in the audit log
     return user
 
 

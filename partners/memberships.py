@@ -3,7 +3,8 @@
 Only a dealer admin of the company changes roles and limits, and only of its own company's
 users. The company always keeps at least one admin: the last one cannot be demoted. Changes of
 one company are serialised on its row, so two admins demoting each other at once cannot leave
-it with none.
+it with none. An admin does not demote themselves (OWN_ROLE): another admin does it, so
+nobody loses the Users page by a slip of their own role select. Every change of a role or a limit is in the audit log (before and after).
 """
 
 import re
@@ -12,10 +13,16 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+from audit.changes import json_value
+from audit.models import AuditEntry
+from audit.services import Tracker
 from mall.errors import DomainError, ErrorDetail
 from partners.messaging import parse_id
 from partners.models import Company, Membership
 
+# What decides a user's access and money in the company: in the audit log with before and after.
+MEMBERSHIP_AUDITED = ["role", "order_limit"]
 # Membership.order_limit's column: 14 digits, 2 after the point.
 MAX_LIMIT = Decimal("999999999999.99")
 # A comma is read only as a thousands separator ("1,250.00"); "12,50" (a decimal comma) is
@@ -83,6 +90,7 @@ def update_membership(*, actor, company: Company, membership_id, role: str | Non
     membership = Membership.objects.select_related("user").filter(pk=pk, company=company).first() if pk else None
     if membership is None:
         raise DomainError.single("id", "NOT_FOUND", _("No such user in your company."))
+    tracked = Tracker(Membership, membership.pk, include=MEMBERSHIP_AUDITED)  # before -> after, audited
     changed = []
     if role is not None and role != membership.role:
         if membership.role == Membership.Role.ADMIN:
@@ -91,6 +99,10 @@ def update_membership(*, actor, company: Company, membership_id, role: str | Non
                 raise DomainError.single(
                     "role", "LAST_ADMIN", _("Your company needs at least one admin: make another user admin first.")
                 )
+            if membership.user_id == actor.pk:  # never by a slip of one's own select: another admin decides
+                raise DomainError.single(
+                    "role", "OWN_ROLE", _("You cannot change your own role. Ask another admin of your company to do it.")
+                )
         membership.role = role
         changed.append("role")
     if limit is not ... and limit != membership.order_limit:
@@ -98,4 +110,24 @@ def update_membership(*, actor, company: Company, membership_id, role: str | Non
         changed.append("order_limit")
     if changed:
         membership.save(update_fields=changed)
+        tracked.record()
     return membership
+
+
+def record_joined(invitation, user, membership: Membership) -> None:
+    """The audit log's entries of a user who joined by invitation (the actor is the new user,
+    signed out until now, or whoever the request names): the user, and the membership with its
+    role and order limit, each as created (before: null)."""
+    note = f"accepted invitation #{invitation.pk} sent by {invitation.invited_by.email if invitation.invited_by else 'staff'}"
+    audit.record(
+        AuditEntry.Action.CREATE, user, note=note,
+        changes={"email": [None, user.email], "is_active": [None, user.is_active]},
+    )
+    audit.record(
+        AuditEntry.Action.CREATE, membership, note=note,
+        changes={
+            "company": [None, f"{invitation.company} (#{invitation.company_id})"],
+            "role": [None, membership.role],
+            "order_limit": [None, json_value(membership.order_limit)],
+        },
+    )

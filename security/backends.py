@@ -7,14 +7,17 @@ the storefront must not try the e-mail and then the username as two calls.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from partners.emails import login_form
+
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 4096
 
 
 def users_for_login(login: str) -> list:
-    """The users a typed login may name: those with this e-mail (any case), then this username."""
+    """The users a typed login may name: those with this e-mail (any case, the domain in either
+    spelling: `exämple.com` is `xn--exmple-cua.com`), then this username."""
     User = get_user_model()
-    users = list(User.objects.filter(email__iexact=login).order_by("pk")[:5])
+    users = list(User.objects.filter(email__iexact=login_form(login)).order_by("pk")[:5])
     if not any(user.get_username() == login for user in users):
         users += list(User.objects.filter(**{User.USERNAME_FIELD: login})[:1])
     return users

@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from partners.emails import login_form
 from security import rate_limits
 
 MAX_KEY_LENGTH = 255  # axes' column
@@ -48,7 +49,7 @@ def account_key(request, credentials=None) -> str | None:
         login = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if not isinstance(login, str) or not login.strip():
         return None
-    login = _clean(login)
+    login = _clean(login_form(_clean(login)))  # one account key for both spellings of an IDN domain
     cache = getattr(request, _KEYS, None) if request is not None else None
     if cache is not None and login in cache:
         return cache[login]

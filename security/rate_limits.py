@@ -29,6 +29,7 @@ from django_ratelimit.core import get_usage
 
 from integrations.inbound.tokens import TOKEN_PREFIX as APP_TOKEN_PREFIX
 from operations.client_address import client_ip
+from partners.emails import login_form
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def _ip_key(request, _args) -> str:
 
 
 def _account_key(request, args) -> str | None:
-    account = (args.get("account") or "").strip().lower()[:MAX_ACCOUNT_LENGTH]
+    # Both spellings of an IDN domain (exämple.com, xn--exmple-cua.com) are one account.
+    account = login_form((args.get("account") or "").strip().lower())[:MAX_ACCOUNT_LENGTH]
     return "account:" + account if account else None
 
 
@@ -183,9 +185,29 @@ def graphql_refusal(request, root_fields: list[tuple[str, dict]]) -> Refusal | N
         for policy in policies:
             per_policy[(policy, account)] = per_policy.get((policy, account), 0) + 1
     refusals = [
-        r for (policy, account), times in per_policy.items() if (r := hit(request, policy, account=account, times=times))
+        r for (policy, account), times in per_policy.items()
+        if (r := hit(request, policy, account=account, times=times)) and not _lockout_answers(request, r, account)
     ]
     return max(refusals, key=lambda r: r.retry_after) if refusals else None
+
+
+SIGN_IN_POLICIES = ("login_ip", "login_account")
+
+
+def _lockout_answers(request, refusal: Refusal, account: str | None) -> bool:
+    """A sign-in refused by a rate limit while its account or address is locked out: the
+    lockout answers instead (its Retry-After, its message; LOCKED_OUT in tokenCreate), since
+    its wait is the real one. The sign-in goes on to `authenticate()`, which axes refuses
+    before any password is checked, so letting it through tries nothing."""
+    if refusal.policy not in SIGN_IN_POLICIES or account is None:
+        return False
+    from security import lockout  # lockout imports this module
+
+    try:
+        return lockout.is_locked(request, account)
+    except Exception:  # noqa: BLE001 - the database is down: keep the rate limit's answer
+        logger.exception("Could not read the lockout of a rate-limited sign-in")
+        return False
 
 
 class RateLimitMiddleware:
@@ -211,6 +233,8 @@ class RateLimitMiddleware:
         refusal = check_policies(request, policies, account=account)
         if refusal is None:
             return None
+        if "login_account" in policies and _lockout_answers(request, refusal, account or None):
+            return None  # the sign-in page answers with the lockout (429, its Retry-After)
         if answer == "json":
             return too_many_requests_json(refusal)
         return too_many_requests_page(request, refusal)

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from mall.errors import DomainError
 from partners.memberships import parse_limit, update_membership
 from partners.models import Membership
@@ -84,9 +85,9 @@ def test_the_last_admin_cannot_be_demoted(dealer):
     answer = client.post(user_url(member(dealer.admin)), {"role": "buyer", "order_limit": ""}, follow=True)
     assert "Your company needs at least one admin" in answer.content.decode()
     assert member(dealer.admin).role == Membership.Role.ADMIN
-    # With a second admin the first may step down.
+    # With a second admin, the other admin may demote the first (an admin never demotes themselves).
     client.post(user_url(member(dealer.approver)), {"role": "admin", "order_limit": ""})
-    client.post(user_url(member(dealer.admin)), {"role": "buyer", "order_limit": ""})
+    signed_in(dealer.approver).post(user_url(member(dealer.admin)), {"role": "buyer", "order_limit": ""})
     assert member(dealer.admin).role == Membership.Role.BUYER
     with pytest.raises(DomainError) as last:
         update_membership(actor=dealer.approver, company=dealer.company, membership_id=member(dealer.approver).pk,
@@ -134,3 +135,49 @@ def test_anonymous_visitors_are_sent_to_sign_in(dealer):
     for answer in (client.get(USERS), client.post(user_url(member(dealer.buyer)), {"role": "admin"})):
         assert answer.status_code == 302 and "/login/" in answer.url
     assert member(dealer.buyer).role == Membership.Role.BUYER
+
+
+def test_an_admin_cannot_demote_themselves_even_with_another_admin(dealer):
+    Membership.objects.filter(user=dealer.approver).update(role=Membership.Role.ADMIN)  # a second admin
+    client = signed_in(dealer.admin)
+    answer = client.post(user_url(member(dealer.admin)), {"role": "buyer", "order_limit": ""}, follow=True)
+    assert "You cannot change your own role. Ask another admin of your company to do it." in answer.content.decode()
+    assert member(dealer.admin).role == Membership.Role.ADMIN
+    # Their own order limit they may still set; the role stays.
+    answer = client.post(user_url(member(dealer.admin)), {"role": "admin", "order_limit": "750"}, follow=True)
+    assert "Saved the role and order limit of admin@a1.example." in answer.content.decode()
+    assert (member(dealer.admin).role, member(dealer.admin).order_limit) == (Membership.Role.ADMIN, Decimal("750.00"))
+    with pytest.raises(DomainError) as own:
+        update_membership(actor=dealer.admin, company=dealer.company, membership_id=member(dealer.admin).pk, role="approver")
+    assert [(d.field, d.code) for d in own.value.details] == [("role", "OWN_ROLE")]
+    # The other admin does it.
+    signed_in(dealer.approver).post(user_url(member(dealer.admin)), {"role": "approver", "order_limit": "750"})
+    assert member(dealer.admin).role == Membership.Role.APPROVER
+
+
+def changes_of(membership: Membership) -> list:
+    entries = AuditEntry.objects.filter(object_type="partners.membership", object_id=str(membership.pk)).order_by("pk")
+    return [(e.action, e.actor_label, e.changes) for e in entries]
+
+
+def test_limit_and_role_changes_on_the_users_page_are_in_the_audit_log(dealer):
+    client = signed_in(dealer.admin)
+    buyer = member(dealer.buyer)
+    client.post(user_url(buyer), {"role": "buyer", "order_limit": "500"}, REMOTE_ADDR="203.0.113.7")  # 100 -> 500
+    client.post(user_url(buyer), {"role": "buyer", "order_limit": "100"})  # 500 -> 100
+    client.post(user_url(buyer), {"role": "buyer", "order_limit": "500"})  # 100 -> 500
+    client.post(user_url(buyer), {"role": "approver", "order_limit": "500"})  # the role only
+    client.post(user_url(buyer), {"role": "approver", "order_limit": "500.00"})  # nothing changes: no entry
+    client.post(user_url(buyer), {"role": "admin", "order_limit": ""})  # both
+    assert changes_of(buyer) == [
+        ("change", "admin@a1.example", {"order_limit": ["100.00", "500.00"]}),
+        ("change", "admin@a1.example", {"order_limit": ["500.00", "100.00"]}),
+        ("change", "admin@a1.example", {"order_limit": ["100.00", "500.00"]}),
+        ("change", "admin@a1.example", {"role": ["buyer", "approver"]}),
+        ("change", "admin@a1.example", {"role": ["approver", "admin"], "order_limit": ["500.00", None]}),
+    ]
+    first = AuditEntry.objects.filter(object_type="partners.membership").order_by("pk").first()
+    assert (first.actor, first.ip_address, first.object_text) == (dealer.admin, "203.0.113.7", str(buyer))
+    # A refused change (a negative limit, the last admin) writes nothing.
+    client.post(user_url(buyer), {"role": "admin", "order_limit": "-1"})
+    assert len(changes_of(buyer)) == 5
