@@ -140,6 +140,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(dealer):
 def test_an_admin_cannot_demote_themselves_even_with_another_admin(dealer):
     Membership.objects.filter(user=dealer.approver).update(role=Membership.Role.ADMIN)  # a second admin
     client = signed_in(dealer.admin)
+    html = client.get(USERS).content.decode()
+    own = member(dealer.admin).pk
+    # Their own row: the role is shown but not offered, and says who changes it; the others' rows are as before.
+    assert f'<select id="role-{own}" disabled' in html and f'<input type="hidden" name="role" value="admin">' in html
+    assert html.count('data-testid="own-role-note"') == 1 and "Another admin of your company changes your role." in html
+    assert f'<select id="role-{member(dealer.approver).pk}" name="role">' in html
     answer = client.post(user_url(member(dealer.admin)), {"role": "buyer", "order_limit": ""}, follow=True)
     assert "You cannot change your own role. Ask another admin of your company to do it." in answer.content.decode()
     assert member(dealer.admin).role == Membership.Role.ADMIN
