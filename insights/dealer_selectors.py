@@ -9,13 +9,24 @@ from django.db.models import Max, Sum
 from django.db.models.functions import TruncMonth
 
 from insights.amounts import rounded_row
-from insights.models import DailyDealerSales, DailySales
+from insights.models import DailyDealerSales, DailySales, RefreshedDay
 
 
 def months_back(today: date, months: int) -> date:
     """The first day of the month `months - 1` months before today's (12 → a year of months)."""
     index = today.year * 12 + today.month - 1 - (months - 1)
     return date(index // 12, index % 12 + 1, 1)
+
+
+def latest_day() -> date:
+    """The latest day of the sales facts (today before any): the default periods end there, so
+    they follow the data (the demo's December 2010) rather than the calendar."""
+    return DailySales.objects.aggregate(last=Max("day"))["last"] or date.today()
+
+
+def default_since(months: int) -> date:
+    """The first day of the `months` months up to the latest day of the facts."""
+    return months_back(latest_day(), months)
 
 
 def purchases_by_month(company, *, since: date) -> list[dict]:
@@ -48,6 +59,11 @@ def top_products(company, *, since: date, limit: int = 10) -> list[dict]:
 
 def last_day(company) -> date | None:
     return DailyDealerSales.objects.filter(company=company).aggregate(last=Max("day"))["last"]
+
+
+def last_refreshed():
+    """When the facts were last rebuilt (None before the first refresh)."""
+    return RefreshedDay.objects.aggregate(at=Max("refreshed_at"))["at"]
 
 
 def total(rows: list[dict], key: str = "net") -> Decimal:

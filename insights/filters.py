@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import Category
-from insights.models import DailySales
+from insights.dealer_selectors import latest_day, months_back
 from partners.models import Region, Tier
 
 PERIODS = (("day", "Day"), ("week", "Week"), ("month", "Month"))
@@ -58,14 +58,16 @@ class Filters:
         return queryset
 
 
-def latest_day() -> date:
-    return DailySales.objects.aggregate(last=Max("day"))["last"] or date.today()
+def year_up_to(end: date) -> date:
+    """The first day of the twelve months up to `end` (its month and the eleven before)."""
+    return months_back(end, 12)
 
 
 def default_filters() -> Filters:
-    """The last twelve months up to the latest day with sales (all nine months of the real data)."""
+    """The last twelve months up to the latest day with sales (all nine months of the real data;
+    the demo's December 2010), so the default period follows the data, whatever today is."""
     end = latest_day()
-    return Filters(start=end.replace(day=1) - timedelta(days=335), end=end, currency=settings.DEFAULT_CURRENCY)
+    return Filters(start=year_up_to(end), end=end, currency=settings.DEFAULT_CURRENCY)
 
 
 class FilterForm(forms.Form):
@@ -84,6 +86,8 @@ class FilterForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "The end of the period is before its start.")
+        if start and not end and start > (last := latest_day()):
+            self.add_error("start", f"The start is after the latest day with sales ({last:%Y-%m-%d}): choose an end too.")
         if start and end and (end - start).days > 3660:
             self.add_error("start", "Choose a period of at most ten years.")
         currency = (data.get("currency") or "").upper()
@@ -97,10 +101,11 @@ class FilterForm(forms.Form):
         if not self.is_valid():
             return base
         data = self.cleaned_data
+        end = data.get("end") or base.end
         return replace(
             base,
-            start=data.get("start") or base.start,
-            end=data.get("end") or base.end,
+            start=data.get("start") or year_up_to(end),  # only an end: the twelve months up to it
+            end=end,
             period=data.get("period") or base.period,
             region_id=data["region"].pk if data.get("region") else None,
             tier_id=data["tier"].pk if data.get("tier") else None,

@@ -1,7 +1,6 @@
 """Dealer query: its own purchase summary (by month, top products), from the insights facts."""
 
 import graphene
-from django.utils import timezone
 
 from insights import dealer_selectors
 from insights.graphql.types import MonthPurchases, PurchaseSummary, TopProduct
@@ -32,7 +31,7 @@ class InsightsQuery(graphene.ObjectType):
             raise ApiError("INVALID", f"months must be between 1 and {MAX_MONTHS}.", "months")
         if not 1 <= top <= MAX_TOP:
             raise ApiError("INVALID", f"top must be between 1 and {MAX_TOP}.", "top")
-        since = dealer_selectors.months_back(timezone.localdate(), months)
+        since = dealer_selectors.default_since(months)  # up to the latest refreshed day
         return PurchaseSummary(
             since=since,
             by_month=[MonthPurchases.from_row(r) for r in dealer_selectors.purchases_by_month(company, since=since)],

@@ -2,7 +2,6 @@
 invoices, all scoped to the signed-in dealer's company."""
 
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -18,7 +17,7 @@ MONTHS = 12
 
 @dealer_required
 def dashboard(request, company):
-    since = dealer_selectors.months_back(timezone.localdate(), MONTHS)
+    since = dealer_selectors.default_since(MONTHS)  # the months up to the latest refreshed day
     months = dealer_selectors.purchases_by_month(company, since=since)
     currency = currency_of(company)
     chart = Chart(
@@ -37,5 +36,6 @@ def dashboard(request, company):
         "rebates": progress_for(company),
         "invoices": [(i, i.total - i.amount_allocated) for i in invoices],
         "as_of": dealer_selectors.last_day(company),
+        "refreshed_at": dealer_selectors.last_refreshed(),
     }
     return render(request, "storefront/insights.html", context)
