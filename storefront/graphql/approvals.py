@@ -224,7 +224,7 @@ class OrderWithdraw(ApprovalMutation):
 
 class CompanyUserUpdate(graphene.Mutation):
     """Set a company user's role and/or order limit (dealer admins only; `orderLimit: null`
-    removes the limit, leaving it out keeps it). NOT_ALLOWED, NOT_FOUND, LAST_ADMIN, INVALID, NEGATIVE."""
+    removes the limit, leaving it out keeps it). NOT_ALLOWED, NOT_FOUND, LAST_ADMIN, OWN_ROLE, INVALID, NEGATIVE."""
 
     class Arguments:
         id = graphene.ID(required=True)
