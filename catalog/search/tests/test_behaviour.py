@@ -38,6 +38,19 @@ def test_nut_and_bolt_finds_the_assortment(any_backend, shop):
     assert "NB-100" in skus(find(any_backend, "Nut & Bolt"))
 
 
+def test_quotes_around_a_word_find_what_the_word_finds(any_backend, shop):
+    # Plain matching once looked for the quotes too and found nothing.
+    assert skus(find(any_backend, '"lantern"')) == skus(find(any_backend, "lantern"))
+    assert {"LN-77", "CN-8"} <= set(skus(find(any_backend, '"lantern"')))  # plain: names only, these two
+    assert skus(find(any_backend, '"storm lantern"')) == ["LN-77"]  # a quoted phrase
+
+
+def test_plain_matching_reads_quotes_as_postgresql_does(shop):
+    assert set(skus(find("plain", '"lantern"'))) == {"LN-77", "CN-8"}
+    assert skus(find("plain", '  “Storm   lantern”  ')) == ["LN-77"]
+    assert find("plain", '""').total == 0
+
+
 def test_sku_prefix_finds_both_hearts(any_backend, shop):
     assert set(skus(find(any_backend, "8512"))) == {"85123A", "85123B"}
 
