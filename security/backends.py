@@ -6,6 +6,7 @@ the storefront must not try the e-mail and then the username as two calls.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
 
 from partners.emails import login_form
 
@@ -17,7 +18,8 @@ def users_for_login(login: str) -> list:
     """The users a typed login may name: those with this e-mail (any case, the domain in either
     spelling: `exämple.com` is `xn--exmple-cua.com`), then this username."""
     User = get_user_model()
-    users = list(User.objects.filter(email__iexact=login_form(login)).order_by("pk")[:5])
+    # As typed too: a user made in the back office may still have a Unicode domain.
+    users = list(User.objects.filter(Q(email__iexact=login_form(login)) | Q(email__iexact=login)).order_by("pk")[:5])
     if not any(user.get_username() == login for user in users):
         users += list(User.objects.filter(**{User.USERNAME_FIELD: login})[:1])
     return users

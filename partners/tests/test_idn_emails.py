@@ -105,7 +105,7 @@ def test_a_domain_that_is_not_idna_is_refused_on_the_page_and_in_the_api(dealer,
     page = signed_in(dealer.admin).post(CREATE_PAGE, {"email": typed, "role": "buyer", "order_limit": ""})
     assert page.status_code == 400 and INVALID[2] in html_text.unescape(page.content.decode())
     answer = graphql(dealer.admin).execute(CREATE, {"email": typed})["data"]["companyInvitationCreate"]
-    assert answer == {"invitation": None, "errors": [dict(zip(("field", "code", "message"), INVALID))]}
+    assert answer == {"invitation": None, "errors": [dict(zip(("field", "code", "message"), INVALID, strict=True))]}
     assert not Invitation.objects.exists()
 
 
@@ -144,3 +144,11 @@ def test_the_migration_rewrites_unicode_domains_unless_that_would_merge_two_acco
     assert (lone.email, lone.username) == ("ann@xn--exmple-cua.com", "ann@xn--exmple-cua.com")
     assert (twin.email, twin.username) == ("bo@bücher.example", "bo@bücher.example")  # left: a person decides
     assert Invitation.objects.get().email == "cy@xn--exmple-cua.com"
+
+
+def test_a_user_still_stored_with_a_unicode_domain_signs_in_with_it():
+    # Made in the back office (Django's user form keeps the domain as typed), user name "lee".
+    user = get_user_model().objects.create_user(username="lee", email="lee@exämple.com", password=PASSWORD)
+    client = Client()
+    answer = client.post(LOGIN, {"username": "lee@exämple.com", "password": PASSWORD})
+    assert answer.status_code == 302 and int(client.session["_auth_user_id"]) == user.pk
