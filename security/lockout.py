@@ -49,14 +49,17 @@ def account_key(request, credentials=None) -> str | None:
         login = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if not isinstance(login, str) or not login.strip():
         return None
-    login = _clean(login_form(_clean(login)))  # one account key for both spellings of an IDN domain
+    typed = _clean(login)
+    login = _clean(login_form(typed))  # one account key for both spellings of an IDN domain
     cache = getattr(request, _KEYS, None) if request is not None else None
     if cache is not None and login in cache:
         return cache[login]
     key = login
     if "@" in login and len(login) <= 254:
+        # As typed too: a user made in the back office may still have a Unicode domain.
+        emails = Q(email__iexact=login) | Q(email__iexact=typed)
         usernames = list(
-            get_user_model().objects.filter(email__iexact=login).values_list(get_user_model().USERNAME_FIELD, flat=True)[:2]
+            get_user_model().objects.filter(emails).values_list(get_user_model().USERNAME_FIELD, flat=True)[:2]
         )
         if len(usernames) == 1:
             key = _clean(usernames[0])
