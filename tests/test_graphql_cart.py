@@ -155,3 +155,61 @@ def test_update_with_the_same_sku_twice_is_refused_not_summed(graphql, dealer_a)
     )["data"]["cartUpdateLines"]
     assert answer["errors"] == [{"field": "lines.1.sku", "code": "DUPLICATE_SKU"}]
     assert api.execute("{ cart { lines { quantity } } }")["data"]["cart"]["lines"] == [{"quantity": 2}]
+
+
+def lines_of(payload):
+    return [(line["sku"], line["quantity"]) for line in payload["cart"]["lines"]]
+
+
+def test_lines_of_one_sku_in_one_add_may_not_pass_the_line_cap_together(graphql, shop, dealer_a):
+    VariantFactory(sku="85123A", list_price=Decimal("2.55"), stock=10, product__name="White hanging heart")
+    api = graphql(dealer_a)
+    api.execute(ADD, {"lines": [{"sku": "HAM-1200", "quantity": 2}]})
+    # 60,000 + 60,000 = 120,000 > 100,000 (settings.MAX_LINE_QUANTITY): the second line passes it.
+    payload = api.execute(ADD, {"lines": [{"sku": "85123A", "quantity": 60000}, {"sku": "85123A", "quantity": 60000}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [{
+        "field": "lines.1.quantity", "code": "QUANTITY_TOO_LARGE",
+        "message": "120000 of 85123A (all lines of this SKU together) is more than 100000, the most one line can hold.",
+    }]
+    assert lines_of(payload) == [("HAM-1200", 2)]  # nothing added, the rest of the cart as it was
+    # Below the cap the lines are summed: 3 + 4 = 7, then 1 more = 8.
+    payload = api.execute(ADD, {"lines": [{"sku": "85123A", "quantity": 3}, {"sku": "85123A", "quantity": 4}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [] and lines_of(payload) == [("HAM-1200", 2), ("85123A", 7)]
+    payload = api.execute(ADD, {"lines": [{"sku": "85123A", "quantity": 1}]})["data"]["cartAddLines"]
+    assert lines_of(payload) == [("HAM-1200", 2), ("85123A", 8)]
+    # 8 in the cart + 99,993 = 100,001: refused on the line that passes the cap, with what the cart holds.
+    payload = api.execute(ADD, {"lines": [{"sku": "FIX-255", "quantity": 1}, {"sku": "85123A", "quantity": 99993}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [{
+        "field": "lines.1.quantity", "code": "QUANTITY_TOO_LARGE",
+        "message": "100001 of 85123A (counting 8 already in your cart) is more than 100000, the most one line can hold.",
+    }]
+    assert lines_of(payload) == [("HAM-1200", 2), ("85123A", 8)]  # FIX-255 not added either
+    payload = api.execute(ADD, {"lines": [{"sku": "85123A", "quantity": 99992}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [] and lines_of(payload) == [("HAM-1200", 2), ("85123A", 100000)]
+
+
+def test_a_sku_typed_in_another_case_is_found_as_quick_order_finds_it(graphql, shop, dealer_a):
+    api = graphql(dealer_a)
+    payload = api.execute(ADD, {"lines": [{"sku": "fix-255", "quantity": 2}, {"sku": "Fix-255", "quantity": 1}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [] and lines_of(payload) == [("FIX-255", 3)]
+    payload = api.execute(UPDATE, {"lines": [{"sku": "fix-255", "quantity": 5}]})["data"]["cartUpdateLines"]
+    assert payload["errors"] == [] and lines_of(payload) == [("FIX-255", 5)]
+    # Setting one SKU twice, in two cases, is as ambiguous as in one.
+    payload = api.execute(UPDATE, {"lines": [{"sku": "FIX-255", "quantity": 1}, {"sku": "fix-255", "quantity": 9}]})["data"]["cartUpdateLines"]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("lines.1.sku", "DUPLICATE_SKU")]
+    payload = api.execute(REMOVE, {"skus": ["fix-255"]})["data"]["cartRemoveLines"]
+    assert payload["errors"] == [] and lines_of(payload) == []
+    assert graphql().execute('{ product(sku: "ham-1200") { sku name } }')["data"]["product"] == {"sku": "HAM-1200", "name": "Claw hammer"}
+
+
+def test_two_skus_that_differ_only_in_case_exact_first_then_unique(graphql, shop, dealer_a):
+    # The Online Retail catalog has such pairs: SKUs are unique as stored, not ignoring case.
+    VariantFactory(sku="15056BL", stock=10)
+    VariantFactory(sku="15056bl", stock=10)
+    api = graphql(dealer_a)
+    payload = api.execute(ADD, {"lines": [{"sku": "15056bl", "quantity": 1}, {"sku": "15056BL", "quantity": 2}]})["data"]["cartAddLines"]
+    assert payload["errors"] == [] and sorted(lines_of(payload)) == [("15056BL", 2), ("15056bl", 1)]
+    payload = api.execute(ADD, {"lines": [{"sku": "15056Bl", "quantity": 1}]})["data"]["cartAddLines"]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("lines.0.sku", "UNKNOWN_SKU")]  # which one? not a guess
+    payload = api.execute(REMOVE, {"skus": ["15056Bl"]})["data"]["cartRemoveLines"]
+    assert payload["errors"][0]["code"] == "NOT_IN_CART" and len(lines_of(payload)) == 2

@@ -216,3 +216,18 @@ def test_bad_ids_are_not_found_not_errors(graphql, shop, dealer_a):
     for bad in ("abc", "-1", "99999999999999999999", "1\x00"):
         assert api.execute(ONE, {"id": bad})["data"]["orderList"] is None
         assert [e["code"] for e in api.execute(DELETE, {"id": bad})["data"]["orderListDelete"]["errors"]] == ["NOT_FOUND"]
+
+
+def test_order_lists_find_a_sku_typed_in_another_case(graphql, shop, dealer_a):
+    api = graphql(dealer_a)
+    created = api.execute(CREATE, {"name": "Case", "lines": [{"sku": "fix-255", "quantity": 2}, {"sku": "Box-6", "quantity": 6}]})
+    payload = created["data"]["orderListCreate"]
+    assert payload["errors"] == []
+    assert [(line["sku"], line["quantity"]) for line in payload["orderList"]["lines"]] == [("FIX-255", 2), ("BOX-6", 6)]
+    list_id = payload["orderList"]["id"]
+    payload = api.execute(UPDATE, {"id": list_id, "set": [{"sku": "box-6", "quantity": 12}, {"sku": "low", "quantity": 1}]})["data"]["orderListUpdate"]
+    assert [(line["sku"], line["quantity"]) for line in payload["orderList"]["lines"]] == [("FIX-255", 2), ("BOX-6", 12), ("LOW", 1)]
+    twice = api.execute(UPDATE, {"id": list_id, "set": [{"sku": "LOW", "quantity": 2}, {"sku": "low", "quantity": 3}]})["data"]["orderListUpdate"]
+    assert [(e["field"], e["code"]) for e in twice["errors"]] == [("lines.1.sku", "DUPLICATE_SKU")]
+    payload = api.execute(UPDATE, {"id": list_id, "remove": ["Fix-255"]})["data"]["orderListUpdate"]
+    assert [(line["sku"], line["quantity"]) for line in payload["orderList"]["lines"]] == [("BOX-6", 12), ("LOW", 1)]

@@ -91,13 +91,15 @@ def test_a_visitor_gets_no_prices_in_facets_and_cannot_sort_by_price(graphql, ha
     body = graphql().execute(SEARCH, {"sort": "PRICE_ASC"})
     assert body["errors"][0]["extensions"] == {"code": "SIGN_IN_FOR_PRICES", "field": "sort"}
     body = graphql().execute(SEARCH, {"filter": {"priceMin": "1"}})
-    assert body["errors"][0]["extensions"]["code"] == "SIGN_IN_FOR_PRICES"
+    assert body["errors"][0]["extensions"] == {"code": "SIGN_IN_FOR_PRICES", "field": "filter.priceMin"}
+    body = graphql().execute(SEARCH, {"filter": {"priceMax": "1"}})
+    assert body["errors"][0]["extensions"] == {"code": "SIGN_IN_FOR_PRICES", "field": "filter.priceMax"}
 
 
 @pytest.mark.parametrize(
     "variables, code, field",
     [
-        ({"filter": {"priceMin": "5", "priceMax": "1"}}, "INVALID_PRICE_RANGE", "priceMax"),
+        ({"filter": {"priceMin": "5", "priceMax": "1"}}, "INVALID_PRICE_RANGE", "filter.priceMax"),
         ({"filter": {"priceMin": "-1"}}, "INVALID_PRICE", "filter.priceMin"),
         ({"filter": {"priceMax": "1e40"}}, "INVALID_PRICE", "filter.priceMax"),
     ],
@@ -105,6 +107,17 @@ def test_a_visitor_gets_no_prices_in_facets_and_cannot_sort_by_price(graphql, ha
 def test_bad_price_filters_are_typed_errors(graphql, hardware, dealer_a, variables, code, field):
     body = graphql(dealer_a).execute(SEARCH, variables)
     assert body["errors"][0]["extensions"] == {"code": code, "field": field}
+
+
+def test_full_width_digits_are_a_price_and_a_decimal_comma_is_refused_by_graphql(graphql, hardware, dealer_a):
+    # "６" typed on a Chinese keyboard is 6 (Python's Decimal reads every Unicode digit):
+    # Alpha pays ABC/123 2.70, NUT-M6 0.36 and SPAN-10 5.00 (contract), so 2.70 and 5.00 are from 1 up to 6.
+    body = graphql(dealer_a).execute(SEARCH, {"filter": {"priceMin": "１", "priceMax": "６"}, "sort": "PRICE_ASC"})
+    assert skus(body) == ["ABC/123", "SPAN-10"]
+    # "12,50" is not a Decimal: GraphQL refuses the variable (HTTP 400), as for every Decimal input.
+    response = graphql(dealer_a).post(SEARCH, {"filter": {"priceMin": "12,50"}})
+    assert response.status_code == 400
+    assert "Expected type 'Decimal'" in response.json()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize("text", ["'", '"', "a & | ! <->", "\\", "//", "灯笼", "x" * 5000, "\x00bolt", "%_", "or and not"])

@@ -151,6 +151,9 @@ def parse_price(value, field_name: str) -> Decimal | None:
 
 
 def check_request(filters: SearchFilters, sort: str, page: PageRequest, *, has_dealer: bool) -> Sort:
+    """The chosen sort, or SearchError. An error's field is the GraphQL products(...) input
+    path (`sort`, `filter.priceMin`, `filter.priceMax`, `first`), as parse_price's are; the
+    catalog page shows the messages next to its form."""
     try:
         chosen = Sort(sort or Sort.RELEVANCE)
     except ValueError:
@@ -158,12 +161,12 @@ def check_request(filters: SearchFilters, sort: str, page: PageRequest, *, has_d
         raise SearchError.of("sort", "INVALID_SORT", f"Sort by one of: {options}.") from None
     if (chosen in PRICE_SORTS or filters.uses_prices) and not has_dealer:
         raise SearchError.of(
-            "sort" if chosen in PRICE_SORTS else "price",
+            "sort" if chosen in PRICE_SORTS else "filter.priceMin" if filters.price_min is not None else "filter.priceMax",
             "SIGN_IN_FOR_PRICES",
             "Prices are a dealer's own: sign in as a dealer to sort or filter by price.",
         )
     if filters.price_min is not None and filters.price_max is not None and filters.price_min > filters.price_max:
-        raise SearchError.of("price_max", "INVALID_PRICE_RANGE", "The highest price must not be below the lowest.")
+        raise SearchError.of("filter.priceMax", "INVALID_PRICE_RANGE", "The highest price must not be below the lowest.")
     if page.offset < 0 or page.limit < 0 or page.limit > MAX_PAGE_SIZE:
-        raise SearchError.of("page", "INVALID_PAGE", f"Pages hold 0 to {MAX_PAGE_SIZE} products.")
+        raise SearchError.of("first", "INVALID_PAGE", f"Pages hold 0 to {MAX_PAGE_SIZE} products.")
     return chosen

@@ -31,6 +31,7 @@ from storefront.graphql.pricing import priced_views
 from storefront.graphql.types import Cart, Order, OrderConnection, OrderEdge
 from storefront.models import Order as OrderModel
 from storefront.models import OrderLine
+from storefront.services.skus import resolve_skus
 
 
 def _orders_of(company):
@@ -97,6 +98,9 @@ class StorefrontQuery(graphene.ObjectType):
     def resolve_product(root, info, sku):
         sku = clean_key(sku, 64)
         variant = search_variants().filter(sku=sku).first() if sku else None
+        if variant is None and sku:  # typed in another case: found as the cart finds it
+            found = resolve_skus([sku]).get(sku)
+            variant = search_variants().filter(pk=found.pk).first() if found else None
         if variant is None:
             return None
         return priced_views(viewer_company(info), [variant], context=info.context)[0]

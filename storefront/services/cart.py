@@ -7,13 +7,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
-from catalog.selectors import variants_by_sku
+from catalog.models import Variant
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Company
 from pricing_engine.core import ErrorCode
 from pricing_engine.core.vouchers import normalize_code
 from storefront.models import Cart, CartLine
 from storefront.pricing import price_lines
+from storefront.services.skus import match_sku, resolve_skus
 
 # Voucher problems that mean the code cannot be used at all (not just "not yet qualifying").
 UNUSABLE_VOUCHER = {ErrorCode.VOUCHER_NOT_FOUND, ErrorCode.VOUCHER_EXPIRED, ErrorCode.VOUCHER_USED_UP}
@@ -30,12 +31,14 @@ def get_or_create_cart(user, company: Company) -> Cart:
     return cart
 
 
-def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
-    """Validate SKUs and quantities; merge repeated SKUs. Raises every problem at once."""
+def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> list[tuple[int, Variant, int]]:
+    """Validate SKUs and quantities: (index, variant, quantity) per line, in the order given.
+    A SKU is found as quick order finds it (storefront/services/skus.py: exactly, else in
+    another case when that names one SKU). Raises every problem at once."""
     errors: list[ErrorDetail] = []
     if not lines:
         raise DomainError.single(field, "REQUIRED", gettext("Give at least one line."))
-    merged: dict[str, int] = {}
+    good: list[tuple[int, str, int]] = []
     for index, line in enumerate(lines):
         sku = (line.sku or "").strip()
         where = f"{field}.{index}"
@@ -54,23 +57,51 @@ def _check_lines(lines: Sequence[LineChange], *, field: str = "lines") -> dict:
                 )
             )
             continue
-        merged[sku] = merged.get(sku, 0) + line.quantity
-    variants = variants_by_sku(merged)
-    for index, line in enumerate(lines):
-        sku = (line.sku or "").strip()
-        if sku in merged and sku not in variants:
+        good.append((index, sku, line.quantity))
+    variants = resolve_skus([sku for _i, sku, _q in good])
+    for index, sku, _q in good:
+        if sku not in variants:
             errors.append(ErrorDetail(f"{field}.{index}.sku", "UNKNOWN_SKU", gettext("No product with SKU %(value)s is for sale.") % {"value": repr(sku[:64])}))
     if errors:
         raise DomainError(*errors)
-    return {variants[sku]: qty for sku, qty in merged.items()}
+    return [(index, variants[sku], quantity) for index, sku, quantity in good]
+
+
+def _over_the_cap(checked: Sequence[tuple[int, Variant, int]], in_cart: dict[int, int], *, field: str = "lines") -> list[ErrorDetail]:
+    """QUANTITY_TOO_LARGE for each SKU whose cart line would pass the cap: the lines of the
+    SKU are added, in order, to what the cart holds; the error is on the line that passes it."""
+    held = dict(in_cart)
+    lines_of: dict[int, int] = {}
+    errors, refused = [], set()
+    for index, variant, quantity in checked:
+        lines_of[variant.pk] = lines_of.get(variant.pk, 0) + 1
+        total = held.get(variant.pk, 0) + quantity
+        held[variant.pk] = total
+        if total <= settings.MAX_LINE_QUANTITY or variant.pk in refused:
+            continue
+        refused.add(variant.pk)
+        values = {"quantity": total, "sku": variant.sku, "limit": settings.MAX_LINE_QUANTITY, "cart": in_cart.get(variant.pk, 0)}
+        if in_cart.get(variant.pk):
+            message = gettext("%(quantity)s of %(sku)s (counting %(cart)s already in your cart) is more than %(limit)s, the most one line can hold.") % values
+        else:
+            message = gettext("%(quantity)s of %(sku)s (all lines of this SKU together) is more than %(limit)s, the most one line can hold.") % values
+        errors.append(ErrorDetail(f"{field}.{index}.quantity", "QUANTITY_TOO_LARGE", message))
+    return errors
 
 
 @transaction.atomic
 def add_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
-    """Add quantities to the cart (an SKU already there gets the quantities added)."""
-    wanted = _check_lines(lines)
+    """Add quantities to the cart (an SKU already there gets the quantities added; lines of
+    one SKU are summed). All or nothing: a line that would pass the cap changes nothing."""
+    checked = _check_lines(lines)
     cart = get_or_create_cart(user, company)
     current = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}
+    errors = _over_the_cap(checked, {pk: line.quantity for pk, line in current.items()})
+    if errors:
+        raise DomainError(*errors)
+    wanted: dict[Variant, int] = {}
+    for _index, variant, quantity in checked:
+        wanted[variant] = wanted.get(variant, 0) + quantity
     new, changed = [], []
     for variant, qty in wanted.items():
         line = current.get(variant.pk)
@@ -78,14 +109,14 @@ def add_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
             new.append(CartLine(cart=cart, variant=variant, quantity=qty))
             continue
         line.quantity += qty
-        if line.quantity > settings.MAX_LINE_QUANTITY:
-            raise DomainError.single(
-                "lines", "QUANTITY_TOO_LARGE", gettext("%(quantity)s of %(sku)s is more than one line can hold.") % {"quantity": line.quantity, "sku": variant.sku}
-            )
         changed.append(line)
     CartLine.objects.bulk_create(new)
     CartLine.objects.bulk_update(changed, ["quantity"])
     return cart
+
+
+def _duplicate(index: int, sku: str) -> DomainError:
+    return DomainError.single(f"lines.{index}.sku", "DUPLICATE_SKU", gettext("%(value)s appears twice; give each SKU once.") % {"value": sku[:64]})
 
 
 @transaction.atomic
@@ -96,9 +127,14 @@ def update_lines(user, company: Company, lines: Sequence[LineChange]) -> Cart:
     for index, line in enumerate(lines):
         sku = (line.sku or "").strip()
         if sku and sku in seen:
-            raise DomainError.single(f"lines.{index}.sku", "DUPLICATE_SKU", gettext("%(value)s appears twice; give each SKU once.") % {"value": sku[:64]})
+            raise _duplicate(index, sku)
         seen.add(sku)
-    wanted = _check_lines(lines)
+    checked = _check_lines(lines)
+    wanted: dict[Variant, int] = {}
+    for index, variant, quantity in checked:  # one SKU typed in two cases
+        if variant in wanted:
+            raise _duplicate(index, (lines[index].sku or "").strip())
+        wanted[variant] = quantity
     cart = get_or_create_cart(user, company)
     current = {line.variant_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}
     missing = [v.sku for v in wanted if v.pk not in current]
@@ -121,11 +157,12 @@ def remove_lines(user, company: Company, skus: Sequence[str]) -> Cart:
     skus = [s.strip() for s in skus if s and s.strip()]
     if not skus:
         raise DomainError.single("skus", "REQUIRED", gettext("Name at least one SKU to remove."))
-    present = set(CartLine.objects.filter(cart=cart, variant__sku__in=skus).values_list("variant__sku", flat=True))
-    missing = [s for s in skus if s not in present]
+    present = dict(CartLine.objects.filter(cart=cart).values_list("variant__sku", "pk"))
+    matched = {s: match_sku(s, present) for s in skus}  # another case names the line too
+    missing = [s for s, match in matched.items() if match is None]
     if missing:
         raise DomainError(*(ErrorDetail("skus", "NOT_IN_CART", gettext("%(value)s is not in your cart.") % {"value": s[:64]}) for s in missing))
-    CartLine.objects.filter(cart=cart, variant__sku__in=skus).delete()
+    CartLine.objects.filter(pk__in=[present[match] for match in matched.values()]).delete()
     return cart
 
 

@@ -17,7 +17,8 @@ from catalog.models import Variant
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Company
 from storefront.models import CartLine, OrderList, OrderListLine
-from storefront.services.quick_order import Candidate, Outcome, add_candidates, resolve_skus
+from storefront.services.quick_order import Candidate, Outcome, add_candidates
+from storefront.services.skus import match_sku, resolve_skus
 
 MAX_NAME_LENGTH = 120
 MAX_LIST_LINES = 500
@@ -152,10 +153,17 @@ def set_quantities(company: Company, pk, quantities: Sequence[tuple[str, int]]) 
     order_list = get_list(company, pk, lock=True)
     current = {line.variant_id: line for line in order_list.lines.select_related("variant")}
     # SKUs already on the list are found there (also one no longer for sale); others in the catalog.
-    variants = {line.variant.sku: line.variant for line in current.values()}
+    # A SKU typed in another case names the list's line (storefront/services/skus.py).
+    on_list = {line.variant.sku: line.variant for line in current.values()}
+    variants = {sku: on_list[match] for sku, _q in quantities if (match := match_sku(sku, on_list)) is not None}
     others = [(i, sku) for i, (sku, _q) in enumerate(quantities) if sku not in variants]
     if others:
         variants.update(_variants([sku for _i, sku in others], "lines", [i for i, _sku in others]))
+    named: set[int] = set()
+    for i, (sku, _q) in enumerate(quantities):  # "85123A" and "85123a" are one SKU, named twice
+        if variants[sku].pk in named:
+            raise DomainError.single(f"lines.{i}.sku", "DUPLICATE_SKU", _("%(sku)s appears twice; give each SKU once.") % {"sku": sku[:64]})
+        named.add(variants[sku].pk)
     changed, new, gone = [], [], []
     position = max((line.position for line in current.values()), default=0)
     for i, (sku, quantity) in enumerate(quantities):
@@ -188,12 +196,12 @@ def remove_lines(company: Company, pk, skus: Sequence[str]) -> OrderList:
     skus = [s for s in skus if s]
     if not skus:
         raise DomainError.single("skus", "REQUIRED", _("Name at least one SKU to remove."))
-    lines = order_list.lines.filter(variant__sku__in=skus)
-    present = set(lines.values_list("variant__sku", flat=True))
-    missing = [s for s in skus if s not in present]
+    on_list = dict(order_list.lines.values_list("variant__sku", "pk"))
+    matched = {s: match_sku(s, on_list) for s in skus}
+    missing = [s for s, match in matched.items() if match is None]
     if missing:
         raise DomainError(*(ErrorDetail("skus", "NOT_ON_LIST", _("%(sku)s is not on this list.") % {"sku": s[:64]}) for s in missing))
-    lines.delete()
+    OrderListLine.objects.filter(pk__in=[on_list[match] for match in matched.values()]).delete()
     _touch(order_list)
     return order_list
 

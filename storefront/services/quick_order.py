@@ -4,10 +4,11 @@ number, what was typed and why, and changes nothing.
 
 The checks, per line, in this order (the first that fails is reported):
 REQUIRED (no SKU), UNREADABLE_LINE, UNKNOWN_SKU (or NOT_FOR_SALE for a SKU no longer sold),
-INVALID_QUANTITY; then per SKU, on the quantity the cart line would hold (every line of
-the SKU summed, plus what the cart already holds): NOT_ALLOWED (a certification the dealer
-lacks, or a SKU not sold in the dealer's currency), INVALID_QUANTITY (more than a line can
-hold), BELOW_MINIMUM, ABOVE_MAXIMUM, NOT_A_MULTIPLE (order multiple / case pack), and
+INVALID_QUANTITY (QUANTITY_TOO_LARGE for a whole number too long to read); then per SKU,
+on the quantity the cart line would hold (every line of the SKU summed, plus what the cart
+already holds): NOT_ALLOWED (a certification the dealer
+lacks, or a SKU not sold in the dealer's currency), QUANTITY_TOO_LARGE (more than a line
+can hold), BELOW_MINIMUM, ABOVE_MAXIMUM, NOT_A_MULTIPLE (order multiple / case pack), and
 OUT_OF_STOCK (more than the warehouses hold now).
 
 The cost is fixed whatever the number of lines: one query for the SKUs, one for stock, one
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Variant
-from catalog.selectors import available_by_variant, visible_variants
+from catalog.selectors import available_by_variant
 from mall.errors import DomainError, ErrorDetail
 from partners.models import Company
 from pricing_engine.core import ErrorCode, LineRequest, validate_lines
@@ -31,9 +32,8 @@ from pricing_engine.loaders import catalog_item
 from storefront.models import Cart, CartLine
 from storefront.quick_order_input import MAX_LINES, Entry
 from storefront.services.cart import LineChange, add_lines, get_or_create_cart
+from storefront.services.skus import MAX_SKU_LENGTH, resolve_skus
 from training.selectors import missing_certifications
-
-MAX_SKU_LENGTH = 64
 
 
 @dataclass
@@ -105,11 +105,21 @@ def _line_problem(candidate: Candidate) -> ErrorDetail | None:
         if not candidate.quantity_text and candidate.quantity is None:
             return _error(candidate, "quantity", "INVALID_QUANTITY", _("Give a quantity after the SKU."))
         shown = candidate.quantity_text or str(candidate.quantity)
+        if _too_many_digits(shown):  # a whole number, but longer than any quantity is read
+            return _error(candidate, "quantity", "QUANTITY_TOO_LARGE", _(
+                "%(amount)s of %(sku)s is more than %(max)s, the most one line can hold."
+            ) % {"amount": shown, "sku": candidate.variant.sku, "max": f"{settings.MAX_LINE_QUANTITY:,}"})
         return _error(
             candidate, "quantity", "INVALID_QUANTITY",
             _("“%(typed)s” is not a quantity; give a whole number of at least 1.") % {"typed": shown},
         )
     return None
+
+
+def _too_many_digits(text: str) -> bool:
+    """A whole number too long for parse_quantity (more than 12 digits): past any cap."""
+    text = text.strip().strip("\"'").strip().removeprefix("+")
+    return text.isascii() and text.isdigit() and len(text.lstrip("0")) > 12
 
 
 def _amount(total: int, in_cart: int, lines: int) -> str:
@@ -134,7 +144,7 @@ def _rule_messages(variant: Variant, total: int, amount: str, currency: str) -> 
         if code == ErrorCode.CURRENCY_MISMATCH:
             out.append(("NOT_ALLOWED", _("%(sku)s is not sold in %(currency)s, your account's currency.") % {"sku": sku, "currency": currency}))
         elif code == ErrorCode.QUANTITY_TOO_LARGE:
-            out.append(("INVALID_QUANTITY", _("%(amount)s of %(sku)s is more than %(max)s, the most one line can hold.") % {
+            out.append(("QUANTITY_TOO_LARGE", _("%(amount)s of %(sku)s is more than %(max)s, the most one line can hold.") % {
                 "amount": amount, "sku": sku, "max": f"{settings.MAX_LINE_QUANTITY:,}"}))
         elif code == ErrorCode.BELOW_MINIMUM:
             out.append(("BELOW_MINIMUM", _("%(sku)s has a minimum order of %(minimum)s; %(amount)s is below it.") % {
@@ -209,23 +219,6 @@ def add_candidates(user, company: Company, candidates: Sequence[Candidate]) -> O
     if good:
         add_lines(user, company, [LineChange(sku, quantity) for sku, quantity in good.items()])
     return Outcome(results, good)
-
-
-def resolve_skus(typed: Sequence[str]) -> dict[str, Variant]:
-    """{typed SKU: variant} for SKUs for sale, in one query on the SKU index. A SKU typed in
-    another case is found too: exactly as typed first, then in upper case, then in lower."""
-    wanted = {s for s in typed if s and len(s) <= MAX_SKU_LENGTH}
-    if not wanted:
-        return {}
-    forms = wanted | {s.upper() for s in wanted} | {s.lower() for s in wanted}
-    rows = {v.sku: v for v in visible_variants().filter(sku__in=forms).select_related("product")}
-    found = {}
-    for sku in wanted:
-        for form in (sku, sku.upper(), sku.lower()):
-            if form in rows:
-                found[sku] = rows[form]
-                break
-    return found
 
 
 def candidates_from(entries: Sequence[Entry]) -> list[Candidate]:

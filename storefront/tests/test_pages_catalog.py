@@ -56,6 +56,20 @@ def test_catalog_paginates_48_per_page(client, make_products):
 
 
 @pytest.mark.parametrize(
+    "asked, shown",
+    [
+        ("3", "Page 2 of 2"), ("1000000", "Page 2 of 2"), ("10000000", "Page 2 of 2"), ("9" * 5000, "Page 2 of 2"),
+        ("0002", "Page 2 of 2"), ("0", "Page 1 of 2"), ("-3", "Page 1 of 2"), ("abc", "Page 1 of 2"), ("２", "Page 1 of 2"),
+    ],
+)
+def test_a_page_past_the_end_shows_the_last_page_and_a_non_number_the_first(client, make_products, asked, shown):
+    make_products(50)  # 48 a page: page 2 holds SKU00048 and SKU00049
+    html = client.get(CATALOG, {"page": asked}).content.decode()
+    assert shown in html
+    assert ("SKU00049" in html) == (shown == "Page 2 of 2") and ("SKU00000" in html) == (shown == "Page 1 of 2")
+
+
+@pytest.mark.parametrize(
     "params",
     [
         {"q": "x" * 5000},

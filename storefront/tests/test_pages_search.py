@@ -76,6 +76,16 @@ def test_visitors_get_no_price_filters_and_cannot_sort_by_price(client, hardware
     assert page.status_code == 400 and "Choose a sort from the list." in page.content.decode()
 
 
+@pytest.mark.parametrize("params", [{"price_min": "1"}, {"q": "bolt", "price_max": "1.00"}])
+def test_a_visitors_price_filter_is_explained_not_silently_dropped(client, hardware, params):
+    page = client.get(CATALOG, params)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Prices are a dealer's own: sign in as a dealer to sort or filter by price. The price filter is left out of these results." in html
+    assert "<code>NB-100</code>" in html  # the rest of the search still answers
+    assert "Prices are a dealer" not in client.get(CATALOG, {"q": "bolt", "price_min": ""}).content.decode()
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

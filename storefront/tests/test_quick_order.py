@@ -191,6 +191,15 @@ def test_the_cart_line_limit_is_respected(dealer_client, buyer, shop, settings):
     assert cart_of(buyer) == {}
 
 
+def test_a_quantity_too_long_to_read_is_too_large_not_unreadable(dealer_client, buyer, shop):
+    html = dealer_client.post(PAD, {"lines": "85123A 99999999999999999999999\n85123A 100001\nBOX-6 6"}).content.decode()
+    assert rows(html) == [("1", "QUANTITY_TOO_LARGE"), ("2", "QUANTITY_TOO_LARGE"), ("3", "added")]
+    assert "99999999999999999999999 of 85123A is more than 100,000, the most one line can hold." in html
+    assert "100,001 of 85123A is more than 100,000, the most one line can hold." in html
+    assert "is not a quantity" not in html
+    assert cart_of(buyer) == {"BOX-6": 6}
+
+
 def test_a_certification_the_dealer_lacks_is_not_allowed(dealer_client, buyer, shop):
     RequirementFactory(course=CourseFactory(title="Lantern safety"), product=shop["low"].product)
     html = dealer_client.post(PAD, {"lines": "LOW 1\n85123A 1"}).content.decode()

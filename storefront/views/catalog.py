@@ -99,8 +99,19 @@ class _Hits(Sequence):
 
 
 def _page_number(raw: str | None) -> int:
+    """`page` as asked: a whole number of ASCII digits, however long (held at MAX_PAGE_NUMBER,
+    which the view then brings back to the last page); anything else, 0 included, page 1."""
     raw = (raw or "").strip()
-    return min(int(raw), MAX_PAGE_NUMBER) if raw.isascii() and raw.isdigit() and len(raw) <= 7 and int(raw) > 0 else 1
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        return 1
+    digits = raw.lstrip("0")
+    return MAX_PAGE_NUMBER if len(digits) > len(str(MAX_PAGE_NUMBER)) else min(int(digits), MAX_PAGE_NUMBER)
+
+
+def _asks_for_prices(request, company) -> bool:
+    """A visitor (or a user of no dealer) giving a price bound: the form has no price fields
+    for them, so the bound is left out and the page says why (the API's SIGN_IN_FOR_PRICES)."""
+    return company is None and any((request.GET.get(name) or "").strip() for name in ("price_min", "price_max"))
 
 
 def _price_links(ranges) -> list[dict]:
@@ -204,6 +215,7 @@ def catalog(request):
             "page_sizes": PAGE_SIZES,
             "page_size": size,
             "category_nav": _category_nav(category_list, chosen.get("category")),
+            "sign_in_for_prices": _asks_for_prices(request, company),
         },
         status=400 if errors else 200,
     )

@@ -34,7 +34,7 @@ class ElasticsearchBackend:
         self, query: str, *, pricing: DealerPricing | None, filters: SearchFilters, sort: Sort, page: PageRequest
     ) -> SearchResult:
         if page.offset + page.limit > MAX_RESULT_WINDOW:
-            raise SearchError.of("page", "PAGE_TOO_DEEP", f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
+            raise SearchError.of("after", "PAGE_TOO_DEEP", f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
         request = build_search(query, pricing=pricing, filters=filters, sort=sort, page=page, index=alias_name())
         try:
             body = request.using(client()).execute().to_dict()
