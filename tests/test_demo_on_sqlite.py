@@ -46,6 +46,15 @@ for n in range(5):
 """
 
 
+INSIGHTS_SCRIPT = """
+from insights import selectors
+from insights.filters import default_filters
+f = default_filters()
+rows = selectors.sales_by_period(f) + selectors.discount_by_period(f)
+print("AMOUNTS", *[r[k] for r in rows for k in ("net", "sales", "returns", "discount") if k in r])
+"""
+
+
 def _slice(path: Path, rows: int) -> None:
     with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
         lines = [line for _, line in zip(range(rows + 1), csv.reader(handle), strict=False)]
@@ -69,7 +78,14 @@ def test_demo_path_on_sqlite(tmp_path):
 
     manage("migrate", "--noinput", "-v0")
     assert manage("import_online_retail", str(data)).startswith("rows read: 6000")
-    assert "Demo dealer: dealer@demo.test" in manage("setup_demo")
+    setup = manage("setup_demo")
+    assert "Demo dealer: dealer@demo.test" in setup
+    assert "Insights refreshed: " in setup and "Insights refreshed: 0 days" not in setup
+    # One month of history: every series by its month again, never a traceback.
+    assert "methods chosen: naive " in manage("forecast", "--train-until", "2010-12", "--horizon", "3")
+    # SQLite sums decimals as floats: the dashboards still show pence.
+    amounts = manage("shell", "-c", INSIGHTS_SCRIPT)
+    assert "AMOUNTS" in amounts and all(len(a.split(".")[1]) == 2 for a in amounts.split("AMOUNTS")[1].split()), amounts
     manage("setup_demo")  # a second run reuses what is there
     out = manage("shell", "-c", ORDER_SCRIPT)
 
