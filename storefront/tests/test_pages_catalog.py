@@ -139,3 +139,9 @@ def test_staff_without_company_sees_catalog_and_a_clear_message(client, variant)
     page = client.get(reverse("storefront:cart"))
     assert page.status_code == 403
     assert "not linked to a dealer company" in page.content.decode()
+
+
+def test_a_product_address_in_another_case_leads_to_the_sku_itself(client, variant):
+    page = client.get(reverse("storefront:product", args=["85123a"]))
+    assert page.status_code == 302 and page["Location"] == reverse("storefront:product", args=["85123A"])
+    assert client.get(reverse("storefront:product", args=["85123b"])).status_code == 404

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -30,6 +30,7 @@ from mall.uploads import serve_stored_file
 from pricing_engine.core.money import currency_exponent
 from storefront.forms import CatalogFilterForm, clean_text, form_messages
 from storefront.purchases import last_purchase
+from storefront.services.skus import resolve_skus
 
 from .context import dealer_company
 from .prices import dealer_prices
@@ -225,6 +226,9 @@ def product(request, sku: str):
     sku = clean_text(sku)
     variant = variants_by_sku([sku], with_category=True).get(sku) if sku else None
     if variant is None:
+        found = resolve_skus([sku]).get(sku) if sku else None  # /products/85123a/: the SKU's own address
+        if found is not None:
+            return redirect("storefront:product", sku=found.sku)
         raise Http404("No product with this SKU is for sale.")
     product = variant.product
     category = product.category  # one query; the page needs its name
