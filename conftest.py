@@ -6,7 +6,6 @@ import uuid
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from graphene_django.settings import graphene_settings
 
 from mall.auth_tokens import create_access_token
 
@@ -64,12 +63,6 @@ def pytest_configure(config):
         f"{__name__}.SuitePBKDF2PasswordHasher",
         *(path for path in settings.PASSWORD_HASHERS if path != "django.contrib.auth.hashers.PBKDF2PasswordHasher"),
     ]
-    # GraphQL without graphene-django's DjangoDebugMiddleware, as in production: graphene adds it
-    # when DEBUG is on as it is imported (the suite's settings start with DEBUG on), and it then
-    # records every SQL query of the process, GraphQL or not, into the first request's context.
-    settings.GRAPHENE = {**settings.GRAPHENE, "MIDDLEWARE": []}
-    vars(graphene_settings).pop("_user_settings", None)  # read again from settings.GRAPHENE
-    vars(graphene_settings).pop("MIDDLEWARE", None)
     # Whitenoise serves STATIC_ROOT; the suite runs without collectstatic, so just make it exist.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     # The audit log refuses TRUNCATE (audit/migrations/0001) unless the session allows it: the

@@ -155,6 +155,9 @@ STORAGES = {
 GRAPHENE = {
     "SCHEMA": "mall.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": 100,
+    # No DjangoDebugMiddleware, also with DEBUG on (the demo): once a GraphQL request has run it
+    # wraps the database cursor and keeps every SQL query of the process in memory.
+    "MIDDLEWARE": [],
 }
 
 # The vendor's default currency; price lists and dealers carry their own.

@@ -39,8 +39,10 @@ FIELD_BUDGET = MAX_FIELDS - 5  # the endpoint refuses documents selecting more t
 ID_LIKE = re.compile(
     r"^(id|pk|key|code|number|slug|order|invoice|dealer|token)$|(Id|Key|Code|Number|Token)$"
 )
-# Not an object of a dealer's: a one-time password, a PO or tax number, a (shared) region.
-NOT_ID = re.compile(r"^(otp|po|tax|region)[A-Z]")
+# Not an object of a dealer's: a one-time password, a PO or tax number, a (shared) region, an
+# idempotency key (a client's own per user: another user's key is a new key, proven in
+# security/tests/test_idempotency.py and the per-family tests, not by trying B's ids as keys).
+NOT_ID = re.compile(r"^(otp|po|tax|region|idempotency)[A-Z]")
 # Values the world provides for arguments named so (e.g. a SKU that is for sale), so that a
 # call gets past input checks to where the object is looked up.
 NAMED_VALUES: dict[str, object] = {}
