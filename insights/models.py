@@ -173,7 +173,7 @@ class ForecastRun(models.Model):
     products = models.JSONField(default=list)  # top SKUs: forecast (and actual) per month
     regions = models.JSONField(default=list)
     plan = models.JSONField(default=list)  # purchase plan for the first forecast month
-    error = models.TextField(blank=True, default="")  # why the run failed; empty for a forecast
+    error = models.TextField(blank=True, default="", db_default="")  # why the run failed; empty for a forecast
 
     class Meta:
         ordering = ["-created_at", "-id"]
