@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -30,10 +31,17 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     return response
 
 
+def sheet_title(title: str) -> str:
+    """An Excel sheet name: at most 31 characters and none of : \\ / ? * [ ] (Excel refuses
+    them; titles such as "Total demand: forecast against actual" hold a colon)."""
+    cleaned = " ".join(re.sub(r"[:\\/?*\[\]]", " ", title).split())[:31].strip().strip("'")
+    return cleaned or "Report"
+
+
 def xlsx_response(table: Table, filename: str) -> HttpResponse:
     book = Workbook()
     sheet = book.active
-    sheet.title = table.title[:31] or "Report"
+    sheet.title = sheet_title(table.title)
     sheet.append(list(table.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -58,6 +58,10 @@ class Filters:
         return queryset
 
 
+# Dates before this are typing errors (and a year before year 1 cannot be counted back to).
+EARLIEST = date(1900, 1, 1)
+
+
 def year_up_to(end: date) -> date:
     """The first day of the twelve months up to `end` (its month and the eleven before)."""
     return months_back(end, 12)
@@ -83,6 +87,11 @@ class FilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        for name in ("start", "end"):
+            if data.get(name) and data[name] < EARLIEST:
+                self.add_error(name, f"Choose a date from {EARLIEST:%Y-%m-%d} on.")
+                data[name] = None
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "The end of the period is before its start.")

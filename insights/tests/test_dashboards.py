@@ -91,6 +91,31 @@ def test_bad_filters_show_a_message_not_an_error(client, refreshed, analyst):
     assert "The end of the period is before its start." in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["sales", "regions", "movers", "quiet", "returns"])
+def test_a_date_before_1900_is_a_message_not_an_error(client, refreshed, analyst, page):
+    # Found by a newcomer: end=0001-01-01 alone counted twelve months back to year 0 (a 500).
+    client.force_login(analyst)
+    response = client.get(f"/admin/insights/{page}/?end=0001-01-01")
+    assert response.status_code == 200
+    assert "Choose a date from 1900-01-01 on." in response.content.decode()
+
+
+def test_an_excel_sheet_takes_a_title_with_a_colon():
+    # Found by a newcomer: the forecast page's "Total demand: forecast against actual" table
+    # answered 500 as Excel (openpyxl refuses : \ / ? * [ ] in sheet names).
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from insights.exports import xlsx_response
+    from insights.reports import Table
+
+    response = xlsx_response(Table(title="Total demand: forecast [units]?", columns=["month", "units"], rows=[["2011-06", 5]]), "t")
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Total demand forecast units"]
+    assert [[c.value for c in row] for row in book.active.iter_rows()] == [["month", "units"], ["2011-06", 5]]
+
+
 def test_regions_products_and_dealers(client, refreshed, analyst):
     client.force_login(analyst)
     regions = _csv(client, "/admin/insights/regions/?export=csv")
