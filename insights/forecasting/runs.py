@@ -113,8 +113,12 @@ def record_failure(message: str, horizon: int) -> ForecastRun:
         return ForecastRun.objects.create(horizon=horizon, error=message)
 
 
-def last_complete_month(history: History) -> pd.Period | None:
-    """The latest month of history that has ended (the current month is still filling)."""
-    today = pd.Period(pd.Timestamp.now(), freq="M")
-    months = [m for m in history.months if m < today]
+def last_complete_month(history: History, today: pd.Period | None = None) -> pd.Period | None:
+    """The latest month of history that has ended (the current month is still filling) and
+    holds any demand: after a gap with no sales at all (the demo's December 2010, then a test
+    order years later) the forecast starts from the last month that says something, rather
+    than from years of zeros."""
+    today = today or pd.Period(pd.Timestamp.now(), freq="M")
+    demand = history.panel.abs().sum(axis=0) if not history.panel.empty else pd.Series(dtype=float)
+    months = [m for m in history.months if m < today and demand.get(m, 0) != 0]
     return months[-1] if months else None
