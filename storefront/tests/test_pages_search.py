@@ -72,7 +72,13 @@ def test_price_sort_and_filter_at_the_dealers_own_price(dealer_client, client, h
 def test_visitors_get_no_price_filters_and_cannot_sort_by_price(client, hardware):
     html = client.get(CATALOG).content.decode()
     assert 'name="price_min"' not in html and 'value="price_asc"' not in html and "Your price" not in html
-    page = client.get(CATALOG, {"sort": "price_asc"})
+    # A dealer's link with a price sort: the usual order, and the page says why (as for a price bound).
+    page = client.get(CATALOG, {"sort": "price_asc", "q": "bolt"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Choose a sort from the list." not in html
+    assert "sign in as a dealer to sort or filter by price. These results are in the usual order." in html
+    assert "<code>NB-100</code>" in html
+    page = client.get(CATALOG, {"sort": "cheapest"})  # not a sort at all: still refused
     assert page.status_code == 400 and "Choose a sort from the list." in page.content.decode()
 
 

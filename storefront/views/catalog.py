@@ -109,6 +109,15 @@ def _page_number(raw: str | None) -> int:
     return MAX_PAGE_NUMBER if len(digits) > len(str(MAX_PAGE_NUMBER)) else min(int(digits), MAX_PAGE_NUMBER)
 
 
+PRICE_SORT_VALUES = (Sort.PRICE_ASC.value, Sort.PRICE_DESC.value)
+
+
+def _asks_for_price_sort(request, company) -> bool:
+    """A visitor (or a user of no dealer) asking for a price sort (an old link of a dealer's):
+    the search answers in its usual order and the page says why, as for a price bound."""
+    return company is None and (request.GET.get("sort") or "").strip() in PRICE_SORT_VALUES
+
+
 def _asks_for_prices(request, company) -> bool:
     """A visitor (or a user of no dealer) giving a price bound: the form has no price fields
     for them, so the bound is left out and the page says why (the API's SIGN_IN_FOR_PRICES)."""
@@ -162,7 +171,11 @@ def catalog(request):
     view_mode = _view_mode(request)
     size = _page_size(request.GET.get("per_page"))
     category_list = list(categories().select_related("parent"))
-    form = CatalogSearchForm(request.GET or None, categories=category_list, dealer=company is not None)
+    params = request.GET
+    if _asks_for_price_sort(request, company):
+        params = params.copy()
+        params.pop("sort")
+    form = CatalogSearchForm(params or None, categories=category_list, dealer=company is not None)
     errors: list[str] = []
     result = None
     number = 1
@@ -217,6 +230,7 @@ def catalog(request):
             "page_size": size,
             "category_nav": _category_nav(category_list, chosen.get("category")),
             "sign_in_for_prices": _asks_for_prices(request, company),
+            "sign_in_for_price_sort": _asks_for_price_sort(request, company),
         },
         status=400 if errors else 200,
     )
