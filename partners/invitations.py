@@ -11,7 +11,7 @@ name and password, and is a user of the company with the role and order limit ch
   per-company cap INVITATION_MAX_PENDING and "one open invitation per address" hold.
 - The e-mail is written in the inviter's language and sent after commit.
 - Invitations expired INVITATION_EXPIRED_KEEP_DAYS ago are deleted by a periodic clean-up
-  (`purge_expired`); until then they are listed and may be sent again.
+  (`invitation_cleanup.purge_expired`); until then they are listed and may be sent again.
 
 Every function is one transaction and raises DomainError (field, code, message).
 """
@@ -28,7 +28,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from mall.errors import DomainError, ErrorDetail
 from partners.emails import InvalidDomain, canonical_email
+from partners.invitation_cleanup import keep_expired
 from partners.memberships import is_company_admin, parse_limit, record_joined
 from partners.messaging import parse_id
 from partners.models import Company, Invitation, Membership
@@ -110,41 +111,12 @@ def open_invitations(company: Company):
     )
 
 
-def keep_expired() -> timedelta:
-    """How long an expired invitation is still listed (and may be sent again) before the
-    clean-up deletes it: INVITATION_EXPIRED_KEEP_DAYS."""
-    return timedelta(days=settings.INVITATION_EXPIRED_KEEP_DAYS)
-
-
 def listed_invitations(company: Company, now: datetime | None = None):
     """What the Users page and `companyInvitations` list: the open invitations that are
     pending, or expired less than INVITATION_EXPIRED_KEEP_DAYS ago (older ones wait for the
     clean-up and are not shown even before it runs)."""
     now = now or timezone.now()
     return open_invitations(company).filter(expires_at__gt=now - keep_expired())
-
-
-def purge_expired(now: datetime | None = None) -> int:
-    """Delete the invitations that are still open (never accepted nor revoked: those stay as
-    the record of who joined and who withdrew a link) and expired INVITATION_EXPIRED_KEEP_DAYS
-    or more ago; returns how many. Celery beat runs it (partners.tasks), so does
-    `manage.py purge_expired_invitations`.
-
-    One conditional DELETE, its condition in the statement itself: running it twice or at
-    the same time in several workers deletes each row once and nothing else, and a resend or
-    invite that revived such a row first (both lock the row) keeps it, since PostgreSQL checks
-    the condition again on the row as they committed it."""
-    cutoff = (now or timezone.now()) - keep_expired()
-    table = connection.ops.quote_name(Invitation._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE accepted_at IS NULL AND revoked_at IS NULL AND expires_at <= %s",
-            [connection.ops.adapt_datetimefield_value(cutoff)],
-        )
-        deleted = cursor.rowcount
-    if deleted:
-        logger.info("deleted %s invitations expired before %s", deleted, cutoff.isoformat())
-    return deleted
 
 
 def pending_count(company: Company, now: datetime) -> int:

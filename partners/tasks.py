@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from partners import invitations
+from partners import invitation_cleanup
 from partners.announcements import email_announcement
 
 __all__ = ["email_announcement", "purge_expired_invitations"]
@@ -12,4 +12,4 @@ __all__ = ["email_announcement", "purge_expired_invitations"]
 def purge_expired_invitations() -> int:
     """Delete invitations expired INVITATION_EXPIRED_KEEP_DAYS ago (idempotent, safe to run
     in several workers at once: one conditional DELETE)."""
-    return invitations.purge_expired()
+    return invitation_cleanup.purge_expired()

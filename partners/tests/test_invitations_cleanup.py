@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import invitations
+from partners import invitation_cleanup, invitations
 from partners.models import Invitation
 from partners.tasks import purge_expired_invitations
 from storefront.tests.approval_setup import make_dealer
@@ -55,9 +55,9 @@ KEPT = ["joined@a1.example", "pending@a1.example", "recent@a1.example", "withdra
 def test_the_clean_up_deletes_open_invitations_expired_30_days_ago_once(world):
     _, _, now = world
     assert settings.INVITATION_EXPIRED_KEEP_DAYS == 30
-    assert invitations.purge_expired(now) == 3  # thirty@a1, old@a1, old@b2
+    assert invitation_cleanup.purge_expired(now) == 3  # thirty@a1, old@a1, old@b2
     assert emails() == KEPT
-    assert invitations.purge_expired(now) == 0  # again: nothing more
+    assert invitation_cleanup.purge_expired(now) == 0  # again: nothing more
     assert emails() == KEPT
 
 
@@ -93,6 +93,6 @@ def test_an_invitation_sent_again_before_the_clean_up_is_kept(world):
     old = Invitation.objects.get(email="old@a1.example")
     invitations.resend(actor=a1.admin, company=a1.company, invitation_id=old.pk, now=now)
     again = invitations.invite(actor=a1.admin, company=a1.company, email="thirty@a1.example", now=now).invitation
-    assert invitations.purge_expired(now) == 1  # only old@b2 now
+    assert invitation_cleanup.purge_expired(now) == 1  # only old@b2 now
     assert Invitation.objects.get(pk=old.pk).expires_at == now + timedelta(hours=72)
     assert Invitation.objects.get(pk=again.pk).expires_at == now + timedelta(hours=72)

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from mall.errors import DomainError
-from partners import invitations
+from partners import invitation_cleanup, invitations
 from partners.models import Company, Invitation, Membership
 from storefront.tests.approval_setup import PASSWORD, make_dealer, make_member
 from tests.concurrency import race
@@ -114,8 +114,8 @@ def test_the_clean_up_beside_itself_and_beside_invites_of_the_same_addresses(dea
         invited = long_expired(f"invited{n}@a1.example")
         resent = long_expired(f"resent{n}@a1.example")
         results = race(
-            invitations.purge_expired,
-            invitations.purge_expired,
+            invitation_cleanup.purge_expired,
+            invitation_cleanup.purge_expired,
             lambda n=n: invitations.invite(actor=dealer.admin, company=dealer.company, email=f"invited{n}@a1.example"),
             lambda pk=resent.pk: invitations.resend(actor=dealer.admin, company=dealer.company, invitation_id=pk),
         )
@@ -145,7 +145,7 @@ def test_an_invite_waits_for_a_clean_up_that_is_deleting_its_old_row(dealer):
     def clean_up():
         try:
             with transaction.atomic():
-                results["deleted"] = invitations.purge_expired()
+                results["deleted"] = invitation_cleanup.purge_expired()
                 deleting.set()
                 release.wait(10)
         finally:

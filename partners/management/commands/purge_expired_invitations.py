@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from partners import invitations
+from partners import invitation_cleanup
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        deleted = invitations.purge_expired()
+        deleted = invitation_cleanup.purge_expired()
         self.stdout.write(
             f"Deleted {deleted} invitation(s) expired {settings.INVITATION_EXPIRED_KEEP_DAYS} or more days ago."
         )
