@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from audit.admin_mixins import AuditedAdmin
+from mall.admin_read_only import ReadOnlyAdmin
 
 from . import replay, selectors
 from .endpoints import pause_endpoint, resume_endpoint, rotate_secret, send_test_event
@@ -204,18 +205,7 @@ class WebhookEndpointAdmin(AuditedAdmin, PausedEndpointsBanner, admin.ModelAdmin
         self.message_user(request, f"{count} dead deliveries scheduled again.")
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
+class DeliveryInline(ReadOnlyAdmin, admin.TabularInline):
     model = Delivery
     fields = ["endpoint", "state", "attempt_count", "next_attempt_at", "last_status_code", "delivered_at"]
     readonly_fields = fields
@@ -224,7 +214,7 @@ class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(PausedEndpointsBanner, ReadOnlyMixin, admin.ModelAdmin):
+class OutboxEventAdmin(PausedEndpointsBanner, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "event_type", "aggregate_type", "aggregate_id", "sequence", "id"]
     list_filter = ["event_type", "aggregate_type"]
     search_fields = ["=aggregate_id", "=id"]
@@ -247,7 +237,7 @@ class OutboxEventAdmin(PausedEndpointsBanner, ReadOnlyMixin, admin.ModelAdmin):
         return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
 
 
-class DeliveryAttemptInline(ReadOnlyMixin, admin.TabularInline):
+class DeliveryAttemptInline(ReadOnlyAdmin, admin.TabularInline):
     model = DeliveryAttempt
     fields = ["attempted_at", "status_code", "latency_ms", "error", "response_excerpt"]
     readonly_fields = fields
@@ -271,7 +261,7 @@ class ReplayRangeForm(forms.Form):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(PausedEndpointsBanner, ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryAdmin(PausedEndpointsBanner, ReadOnlyAdmin, admin.ModelAdmin):
     change_list_template = "admin/integrations/delivery/change_list.html"
     list_display = [
         "id", "event_type", "aggregate", "endpoint", "state", "attempt_count", "last_status_code",
@@ -343,7 +333,7 @@ class DeliveryAdmin(PausedEndpointsBanner, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(PausedEndpointsBanner, ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryAttemptAdmin(PausedEndpointsBanner, ReadOnlyAdmin, admin.ModelAdmin):
     """The delivery log: every HTTP attempt with its answer."""
 
     list_display = ["attempted_at", "event_type", "endpoint", "status_code", "latency_ms", "error", "excerpt"]

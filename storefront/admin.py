@@ -11,25 +11,13 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from mall.admin_read_only import ReadOnlyAdmin
 from storefront import admin_returns  # noqa: F401 - registers the returns back office
 from storefront.admin_payments import PaymentInline
 from storefront.models import Cart, CartLine, Order, OrderLine
 from storefront.services.payments import NOT_PAYABLE, record_payment
 
 LIST_PER_PAGE = 50
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete, for the admin and its inlines alike."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _money(amount, currency) -> str:
@@ -43,7 +31,7 @@ def _address(snapshot) -> str:
     return ", ".join(p for p in parts if p)
 
 
-class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+class OrderLineInline(ReadOnlyAdmin, admin.TabularInline):
     model = OrderLine
     fields = [
         "line_number",
@@ -86,7 +74,7 @@ class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "company",
@@ -164,7 +152,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
 
 
-class CartLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CartLineInline(ReadOnlyAdmin, admin.TabularInline):
     model = CartLine
     fields = ["sku", "product", "quantity", "added_at"]
     readonly_fields = fields
@@ -183,7 +171,7 @@ class CartLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CartAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Open carts, for support answering "what is in my cart?" (prices are always re-computed)."""
 
     list_display = ["company", "user", "line_count", "created_at", "updated_at"]

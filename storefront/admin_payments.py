@@ -16,22 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from mall.admin_read_only import ReadOnlyAdmin
 from mall.errors import DomainError
 from storefront.models import Payment, Refund, StripeEvent
 from storefront.services.refunds import refund_payment, retry_refund
 
 REFUND_PERMISSION = "storefront.refund_payment"
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _refund_link(payment: Payment, request) -> str:
@@ -41,7 +31,7 @@ def _refund_link(payment: Payment, request) -> str:
     return format_html('<a class="button" href="{}">Refund…</a>', url)
 
 
-class PaymentInline(ReadOnly, admin.TabularInline):
+class PaymentInline(ReadOnlyAdmin, admin.TabularInline):
     """On the order: what came in, what went back, and the refund button."""
 
     model = Payment
@@ -58,7 +48,7 @@ class PaymentInline(ReadOnly, admin.TabularInline):
         return _refund_link(obj, self._request)
 
 
-class RefundInline(ReadOnly, admin.TabularInline):
+class RefundInline(ReadOnlyAdmin, admin.TabularInline):
     model = Refund
     fields = ["amount", "status", "reason", "stripe_refund_id", "failure_message", "requested_by", "created_at"]
     readonly_fields = fields
@@ -73,7 +63,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["order", "method", "payment_amount", "status", "captured_amount", "refunded_amount", "created_at"]
     list_filter = ["method", "status"]
     list_select_related = ["order"]
@@ -138,7 +128,7 @@ class PaymentAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnly, admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["payment", "amount", "currency", "status", "reason", "stripe_refund_id", "requested_by", "created_at"]
     list_filter = ["status"]
     list_select_related = ["payment__order", "requested_by"]
@@ -157,7 +147,7 @@ class RefundAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnly, admin.ModelAdmin):
+class StripeEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["event_id", "event_type", "object_id", "outcome", "received_at"]
     list_filter = ["event_type", "outcome"]
     search_fields = ["event_id", "object_id"]
