@@ -14,6 +14,8 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No longer than sign-in accepts (security/backends.py), or the user could never sign in.
+    {"NAME": "security.password_validators.MaximumLengthValidator"},
 ]
 LOGIN_URL = "storefront:login"
 LOGIN_REDIRECT_URL = "storefront:catalog"

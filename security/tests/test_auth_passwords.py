@@ -31,6 +31,24 @@ def test_weak_passwords_are_refused_with_the_reason(password, message):
     assert message in refused.value.messages
 
 
+def test_a_password_longer_than_sign_in_accepts_is_refused(settings):
+    # Found by a newcomer: the password page took 5,000 characters, which sign-in (at most
+    # 4,096) then never accepted: the user was locked out of their own account.
+    settings.RATELIMIT_ENABLE = False
+    user = UserFactory(email="alice.wong@alpha.example", company=CompanyFactory())
+    with pytest.raises(ValidationError) as refused:
+        validate_password("correct horse battery " + "x" * 4075, user)  # 4,097 characters
+    assert refused.value.messages == ["This password is too long. It must contain at most 4096 characters."]
+    assert validate_password("correct horse battery " + "x" * 4074, user) is None  # 4,096: signs in
+    browser = Client()
+    browser.force_login(user)
+    long = "x" * 5000
+    page = browser.post(PASSWORD_PAGE, {"old_password": PASSWORD, "new_password1": long, "new_password2": long})
+    assert page.status_code == 200 and "This password is too long." in page.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
 def test_a_passphrase_passes():
     assert validate_password(PASSWORD, UserFactory(email="alice.wong@alpha.example")) is None
 
