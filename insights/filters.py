@@ -58,8 +58,10 @@ class Filters:
         return queryset
 
 
-# Dates before this are typing errors (and a year before year 1 cannot be counted back to).
+# Dates outside these are typing errors (and a month before year 1 or after 9999 cannot be
+# counted to: the dashboards work in whole months and days around the period).
 EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 def year_up_to(end: date) -> date:
@@ -89,8 +91,8 @@ class FilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         for name in ("start", "end"):
-            if data.get(name) and data[name] < EARLIEST:
-                self.add_error(name, f"Choose a date from {EARLIEST:%Y-%m-%d} on.")
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(name, f"Choose a date from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}.")
                 data[name] = None
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
